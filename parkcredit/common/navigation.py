@@ -1,0 +1,41 @@
+"""Role-aware navigation: each entry names the roles that may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from parkcredit.accounts.models import PARK_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ALL_SIGNED_IN = frozenset(Role.values)
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("工作台"), "dashboard:home", "home", ALL_SIGNED_IN),
+    NavItem(_("企业档案"), "enterprises:list", "building", PARK_ROLES | {Role.BANK}),
+    NavItem(_("本企业档案"), "enterprises:mine", "building", frozenset({Role.ENTERPRISE})),
+    NavItem(_("后台任务"), "jobs:list", "progress", PARK_ROLES | {Role.AUDITOR}),
+    NavItem(_("审计日志"), "audit:list", "shield", frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})),
+    NavItem(_("接口文档"), "api-1.0.0:openapi-view", "api", PARK_ROLES | {Role.SYSTEM_ADMIN}),
+)
+
+
+def navigation_for(user: Any) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAV_ITEMS if user.role in item.roles]
