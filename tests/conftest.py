@@ -106,3 +106,15 @@ def login(client: Client, request: pytest.FixtureRequest) -> Any:
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush the database when they end, which would also wipe the rows that
+    migrations seed (park departments, the record kind catalogue). Serialized rollback restores
+    them, so test order never decides whether the catalogue exists."""
+    for item in items:
+        names = getattr(item, "fixturenames", [])
+        if ("transactional_db" in names or "live_server" in names) and (
+            "django_db_serialized_rollback" not in names
+        ):
+            names.append("django_db_serialized_rollback")

@@ -66,6 +66,8 @@ def make_user(role: str, organisation: Organisation | None, username: str | None
         role=role,
         organisation=organisation,
         full_name=fields.pop("full_name", f"用户{n}"),
+        # A fresh password: the cast is not forced through the rotation page.
+        password_changed_at=fields.pop("password_changed_at", timezone.now()),
         **fields,
     )
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ def entry_fields(entry: AuditEntry) -> dict[str, Any]:
     """The fields an entry's hash covers, in a form that survives a database round trip."""
     return {
         "seq": entry.seq,
-        "at": entry.at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
         "action": entry.action,
@@ -53,13 +54,14 @@ def audit_log(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_label = user.get_username() if user is not None else "system" if actor is None else "anonymous"
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         entry = AuditEntry(
             seq=head.last_seq + 1,
             at=timezone.now(),
             actor=user,
-            actor_label=user.get_username() if user is not None else "system" if actor is None else "anonymous",
+            actor_label=actor_label,
             action=action,
             object_type=object_type,
             object_id=object_id,

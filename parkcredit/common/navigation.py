@@ -29,7 +29,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "dashboard:home", "home", ALL_SIGNED_IN),
     NavItem(_("企业档案"), "enterprises:list", "building", PARK_ROLES | {Role.BANK}),
     NavItem(_("本企业档案"), "enterprises:mine", "building", frozenset({Role.ENTERPRISE})),
-    NavItem(_("后台任务"), "jobs:list", "progress", PARK_ROLES | {Role.AUDITOR}),
+    NavItem(
+        _("后台任务"),
+        "jobs:list",
+        "progress",
+        PARK_ROLES | {Role.AUDITOR, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN},
+    ),
     NavItem(_("审计日志"), "audit:list", "shield", frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})),
     NavItem(_("接口文档"), "api-1.0.0:openapi-view", "api", PARK_ROLES | {Role.SYSTEM_ADMIN}),
 )
