@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from parkcredit.records import views
 
 app_name = "records"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.record_detail, name="detail"),
+]

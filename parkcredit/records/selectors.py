@@ -1,0 +1,124 @@
+"""Reads of the credit ledger: timelines, lists and a record's status as of a moment.
+
+Every read starts from `CreditRecord.objects.visible_to(actor)`, so pages and the API share one
+scope. Status is never stored: it is the fold (`creditcore.ledger.fold`) of a record's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from creditcore.ledger import Event, EventType, RecordState, fold
+from parkcredit.records.models import CreditRecord, RecordEvent
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One record of an enterprise's timeline with its events and its folded state."""
+
+    record: CreditRecord
+    events: list[RecordEvent]
+    state: RecordState
+
+
+def _ordered_events() -> Prefetch[Any]:
+    events = RecordEvent.objects.select_related("actor").order_by("at", "id")
+    return Prefetch("events", queryset=events, to_attr="ordered_events")
+
+
+def _events_of(record: CreditRecord) -> list[RecordEvent]:
+    """The record's events in time order, from the prefetch cache when there is one."""
+    cached = getattr(record, "ordered_events", None)
+    if cached is not None:
+        return list(cached)
+    return list(RecordEvent.objects.filter(record=record).select_related("actor").order_by("at", "id"))
+
+
+def events_fold(events: Iterable[RecordEvent], as_of: datetime | None = None) -> RecordState:
+    """Fold `RecordEvent` rows; the row id breaks ties between events at the same moment."""
+    return fold((Event(type=EventType(e.event_type), at=e.at, seq=e.pk or 0) for e in events), as_of=as_of)
+
+
+def record_state(record: CreditRecord, as_of: datetime | None = None) -> RecordState:
+    """The record's status as of `as_of` (now when None): the fold of its events."""
+    return events_fold(_events_of(record), as_of=as_of)
+
+
+def _with_relations(queryset: Any) -> Any:
+    related = queryset.select_related("kind", "source", "enterprise", "batch")
+    return related.prefetch_related(_ordered_events())
+
+
+def record_timeline(*, actor: Any, enterprise: Any, as_of: datetime | None = None) -> list[TimelineEntry]:
+    """The enterprise's records the actor may see, newest first, each with events and state.
+
+    With `as_of`, records whose CREATED event is later are left out and states are folded up to
+    that moment, the same cut the fold makes. Three queries whatever the number of records.
+    """
+    queryset = CreditRecord.objects.visible_to(actor).filter(enterprise=enterprise)
+    if as_of is not None:
+        queryset = queryset.filter(events__event_type=EventType.CREATED.value, events__at__lte=as_of)
+    entries: list[TimelineEntry] = []
+    for record in _with_relations(queryset).order_by("-decided_on", "-id"):
+        events = _events_of(record)
+        entries.append(TimelineEntry(record=record, events=events, state=events_fold(events, as_of=as_of)))
+    return entries
+
+
+def record_get_for_actor(actor: Any, pk: int) -> CreditRecord:
+    """The record `pk` if the actor may see it; Http404 for missing and forbidden alike."""
+    record = _with_relations(CreditRecord.objects.visible_to(actor)).filter(pk=pk).first()
+    if record is None:
+        raise Http404("记录不存在")
+    return record
+
+
+def _parse_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def record_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> Any:
+    """Visible records filtered by kind (code), category, polarity, severity, enterprise and
+    decision date range (`since`, `until`, inclusive), newest first, events prefetched.
+
+    Unknown filter values simply match nothing; unparsable dates are ignored (forms and the API
+    validate them before calling here and report the error in Chinese).
+    """
+    filters = filters or {}
+    queryset = CreditRecord.objects.visible_to(actor)
+    kind = filters.get("kind")
+    if kind:
+        queryset = queryset.filter(kind__code=kind)
+    category = filters.get("category")
+    if category:
+        queryset = queryset.filter(kind__category=category)
+    polarity = filters.get("polarity")
+    if polarity:
+        queryset = queryset.filter(kind__polarity=polarity)
+    severity = filters.get("severity")
+    if severity:
+        queryset = queryset.filter(severity=severity)
+    enterprise = filters.get("enterprise")
+    if enterprise:
+        enterprise_pk = getattr(enterprise, "pk", enterprise)
+        queryset = queryset.filter(enterprise_id=enterprise_pk)
+    since = _parse_date(filters.get("since"))
+    if since is not None:
+        queryset = queryset.filter(decided_on__gte=since)
+    until = _parse_date(filters.get("until"))
+    if until is not None:
+        queryset = queryset.filter(decided_on__lte=until)
+    return _with_relations(queryset).order_by("-decided_on", "-id")
