@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP  # type: ignore[attr-defined]
+from django.utils.csp import CSP
 
 from parkcredit.common.env import env_bool, env_int, env_list, env_str
 
@@ -20,14 +20,12 @@ DATA_DIR = Path(env_str("PARKCREDIT_DATA_DIR", str(BASE_DIR / "var")))
 
 PARKCREDIT_ENV = env_str("PARKCREDIT_ENV", "development")
 if PARKCREDIT_ENV not in {"development", "production"}:
-    raise ImproperlyConfigured(
-        f"PARKCREDIT_ENV 的值 {PARKCREDIT_ENV!r} 无效,应为 development 或 production"
-    )
+    raise ImproperlyConfigured(f"PARKCREDIT_ENV 的值 {PARKCREDIT_ENV!r} 无效,应为 development 或 production")
 PRODUCTION = PARKCREDIT_ENV == "production"
 
 # Well-known development defaults. A production start refuses every one of them, because a
 # published key would let anyone forge sessions, rewrite the audit chain or read personal data.
-DEFAULT_SECRET_KEY = "parkcredit-development-only-secret-key-do-not-use-in-production"
+DEFAULT_SECRET_KEY = "parkcredit-development-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused in production
 DEFAULT_AUDIT_KEY = "parkcredit-development-only-audit-key"
 DEFAULT_FIELD_ENCRYPTION_KEY = "000102030405060708090a0b0c0d0e0f"
 
@@ -43,9 +41,7 @@ if PRODUCTION:
         ("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY, DEFAULT_FIELD_ENCRYPTION_KEY),
     ):
         if _value == _default:
-            raise ImproperlyConfigured(
-                f"生产环境拒绝启动:{_name} 仍是公开的默认值,请设置为随机密钥"
-            )
+            raise ImproperlyConfigured(f"生产环境拒绝启动:{_name} 仍是公开的默认值,请设置为随机密钥")
     if DEBUG:
         raise ImproperlyConfigured("生产环境拒绝启动:DEBUG 必须为 false")
 

@@ -47,7 +47,9 @@ def make_enterprise(name: str | None = None, **fields: Any) -> Enterprise:
     return Enterprise.objects.create(**defaults)
 
 
-def make_organisation(kind: str, name: str | None = None, enterprise: Enterprise | None = None) -> Organisation:
+def make_organisation(
+    kind: str, name: str | None = None, enterprise: Enterprise | None = None
+) -> Organisation:
     n = next(_counter)
     return Organisation.objects.create(
         name=name or f"组织{n}", kind=kind, code=f"org-{n}", enterprise=enterprise
@@ -58,7 +60,9 @@ def department(code: str = "jjfzb") -> Organisation:
     return Organisation.objects.get(code=code)
 
 
-def make_user(role: str, organisation: Organisation | None, username: str | None = None, **fields: Any) -> User:
+def make_user(
+    role: str, organisation: Organisation | None, username: str | None = None, **fields: Any
+) -> User:
     n = next(_counter)
     user = User.objects.create_user(
         username=username or f"user{n}",

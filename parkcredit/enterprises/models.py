@@ -165,3 +165,6 @@ class BankConsent(models.Model):
     class Meta:
         verbose_name = _("银行查询授权")
         verbose_name_plural = _("银行查询授权")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.bank}"

@@ -173,7 +173,10 @@ class CreditRecord(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["source", "kind", "source_ref"], name="record_source_ref_unique")
         ]
-        indexes = [models.Index(fields=["enterprise", "decided_on"]), models.Index(fields=["kind", "decided_on"])]
+        indexes = [
+            models.Index(fields=["enterprise", "decided_on"]),
+            models.Index(fields=["kind", "decided_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_ref}"
@@ -186,7 +189,9 @@ class RecordEvent(AppendOnlyModel):
     event_type = models.CharField(_("事件"), max_length=32, choices=EVENT_CHOICES)
     at = models.DateTimeField(_("生效时间"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("说明"), max_length=500, blank=True)
     payload = models.JSONField(_("内容"), default=dict, blank=True)
 
@@ -196,6 +201,9 @@ class RecordEvent(AppendOnlyModel):
         verbose_name = _("记录事件")
         verbose_name_plural = _("记录事件")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.get_event_type_display()}"
 
 
 class Observation(models.Model):
@@ -225,6 +233,9 @@ class Observation(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_metric_display()} {self.period:%Y-%m}"
+
 
 class Relation(models.Model):
     """A link between two enterprises (supplier, customer, guarantor, shared controller or premises).
@@ -247,6 +258,13 @@ class Relation(models.Model):
             models.UniqueConstraint(
                 fields=["enterprise", "counterparty", "relation_type", "valid_from"], name="relation_unique"
             ),
-            models.CheckConstraint(condition=~models.Q(enterprise=models.F("counterparty")), name="relation_not_self"),
-            models.CheckConstraint(condition=models.Q(weight__gte=0, weight__lte=1), name="relation_weight_range"),
+            models.CheckConstraint(
+                condition=~models.Q(enterprise=models.F("counterparty")), name="relation_not_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, weight__lte=1), name="relation_weight_range"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.counterparty} ({self.get_relation_type_display()})"
