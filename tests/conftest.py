@@ -95,7 +95,7 @@ CAST = (
 
 
 @pytest.fixture
-def login(client: Client, request: pytest.FixtureRequest) -> Any:
+def login(db: Any, client: Client, request: pytest.FixtureRequest) -> Any:
     """`login("park_admin")` signs the test client in as that member of the cast."""
 
     def _login(name: str) -> Client:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +94,6 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
-    objects = UserManager()
-
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -137,6 +135,9 @@ class LoginAttempt(models.Model):
         verbose_name_plural = _("登录尝试")
         indexes = [models.Index(fields=["username", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'成功' if self.succeeded else '失败'}"
+
 
 class ApiToken(models.Model):
     """A bearer token for an integration; only its SM3 digest is stored."""
@@ -155,3 +156,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LockoutScope(models.TextChoices):
+    USERNAME = "username", _("用户名")
+    IP = "ip", _("来源地址")
+
+
+class LockoutRelease(models.Model):
+    """A security administrator ended a lock-out early.
+
+    Failed attempts before the release no longer count for that username (or address); the
+    attempts themselves stay untouched, so the security page still shows what happened.
+    """
+
+    scope = models.CharField(_("范围"), max_length=16, choices=LockoutScope.choices)
+    value = models.CharField(_("用户名或地址"), max_length=150)
+    at = models.DateTimeField(_("时间"))
+    released_by = models.ForeignKey(
+        User, verbose_name=_("解除人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("解除锁定")
+        verbose_name_plural = _("解除锁定")
+        indexes = [models.Index(fields=["scope", "value", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.value}"

@@ -36,6 +36,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         PARK_ROLES | {Role.AUDITOR, Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN},
     ),
     NavItem(_("审计日志"), "audit:list", "shield", frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})),
+    NavItem(_("用户管理"), "accounts:users", "users", frozenset({Role.SYSTEM_ADMIN})),
+    NavItem(_("账号安全"), "accounts:security", "lock", frozenset({Role.SECURITY_ADMIN})),
+    NavItem(_("接口令牌"), "accounts:tokens", "api", frozenset({Role.PARK_ADMIN, Role.SYSTEM_ADMIN})),
     NavItem(_("接口文档"), "api-1.0.0:openapi-view", "api", PARK_ROLES | {Role.SYSTEM_ADMIN}),
 )
 
