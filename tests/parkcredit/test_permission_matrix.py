@@ -1,0 +1,289 @@
+"""Role × object permission matrix over every URL of the platform.
+
+Each row names a URL, how to call it and, for every member of the cast, the status for the
+actor's OWN object and for ANOTHER's object (enterprise A is the own enterprise of ent_a_user and
+the consented one of bank_user; enterprise B belongs to ent_b_user). A URL added without a row
+here fails `test_every_url_is_in_the_matrix`, so access rules are decided, not inherited.
+
+Status codes: 200 shown, 302 redirected (to login for anon, or after a POST), 403 the role may
+not use the page at all, 404 the object is missing or not the actor's to see, 405 wrong method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from parkcredit.accounts.models import Role, User
+from parkcredit.accounts.services import api_token_create
+from parkcredit.jobs.models import Job
+from tests import factories as f
+from tests.conftest import CAST
+
+ROLES = (*CAST, "anon")
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    ent_a: Any
+    ent_b: Any
+    record_a: Any
+    record_b: Any
+    jobs: dict[str, Job]
+    other_job: Job
+    tokens: dict[str, int]
+    other_token: int
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, ent_a: Any, ent_b: Any) -> World:
+    users = {name: request.getfixturevalue(name) for name in CAST}
+    bystander = f.make_user(Role.DEPT_STAFF, f.department("tzcjb"), username="bystander")
+    jobs = {
+        name: Job.objects.create(kind="test", title="自测", created_by=user) for name, user in users.items()
+    }
+    tokens = {
+        name: api_token_create(actor=None, user=user, name="matrix")[1].pk for name, user in users.items()
+    }
+    return World(
+        users=users,
+        ent_a=ent_a,
+        ent_b=ent_b,
+        record_a=f.make_record(ent_a),
+        record_b=f.make_record(ent_b),
+        jobs=jobs,
+        other_job=Job.objects.create(kind="test", title="他人任务", created_by=bystander),
+        tokens=tokens,
+        other_token=api_token_create(actor=None, user=bystander, name="other")[1].pk,
+    )
+
+
+# How to build the URL for the actor's own object and for another's: (role, world) -> kwargs.
+def _enterprise(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        mine = w.ent_b if role == "ent_b_user" else w.ent_a
+        theirs = w.ent_a if role == "ent_b_user" else w.ent_b
+        return {"pk": (mine if own else theirs).pk}
+
+    return kwargs
+
+
+def _record(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        mine = w.record_b if role == "ent_b_user" else w.record_a
+        theirs = w.record_a if role == "ent_b_user" else w.record_b
+        return {"pk": (mine if own else theirs).pk}
+
+    return kwargs
+
+
+def _uscc(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        return {
+            "uscc": w.ent_a.uscc
+            if (own and role != "ent_b_user") or (not own and role == "ent_b_user")
+            else w.ent_b.uscc
+        }
+
+    return kwargs
+
+
+def _job(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        job = w.jobs[role] if own and role in w.jobs else w.other_job
+        return {"pk": job.pk}
+
+    return kwargs
+
+
+def _user(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        user = w.users[role] if own and role in w.users else w.users["ent_b_user"]
+        return {"pk": user.pk}
+
+    return kwargs
+
+
+def _token(own: bool) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        return {"pk": w.tokens[role] if own and role in w.tokens else w.other_token}
+
+    return kwargs
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    method: str
+    # role -> (status for own object, status for another's object); one value when no object.
+    expected: dict[str, tuple[int, int]]
+    own: Callable[[str, World], dict[str, Any]] | None = None
+    other: Callable[[str, World], dict[str, Any]] | None = None
+
+
+def same(**statuses: int) -> dict[str, tuple[int, int]]:
+    return {role: (status, status) for role, status in statuses.items()}
+
+
+def everyone(status: int, anon: int = 302, **overrides: int) -> dict[str, tuple[int, int]]:
+    table = {role: (status, status) for role in CAST}
+    table["anon"] = (anon, anon)
+    table.update({role: (s, s) for role, s in overrides.items()})
+    return table
+
+
+def only(roles: set[str], allowed: int = 200, denied: int = 403) -> dict[str, tuple[int, int]]:
+    table = {role: ((allowed, allowed) if role in roles else (denied, denied)) for role in CAST}
+    table["anon"] = (302, 302)
+    return table
+
+
+PARK = {"park_admin", "dept_staff", "inspector"}
+EDITORS = {"park_admin", "dept_staff"}
+
+# Objects: park roles see both enterprises; an enterprise user its own; bank_user the consented
+# enterprise A; everyone else nothing.
+ARCHIVE_OBJECT = {
+    **{role: (200, 200) for role in PARK},
+    "ent_a_user": (200, 404),
+    "ent_b_user": (200, 404),
+    "bank_user": (200, 404),
+    "bank_unauthorised_user": (404, 404),
+    "system_admin": (404, 404),
+    "security_admin": (404, 404),
+    "auditor": (404, 404),
+    "anon": (302, 302),
+}
+
+MATRIX: tuple[Row, ...] = (
+    Row("dashboard:home", "get", everyone(200)),
+    Row("accounts:login", "get", everyone(302, anon=200)),
+    Row("accounts:logout", "post", everyone(302)),
+    Row("accounts:password_change", "get", everyone(200)),
+    Row("accounts:security", "get", only({"security_admin"})),
+    Row("accounts:security_unlock", "post", only({"security_admin"}, allowed=302)),
+    Row("accounts:users", "get", only({"system_admin"})),
+    Row("accounts:user_create", "get", only({"system_admin"})),
+    Row("accounts:user_role", "get", only({"system_admin"}), _user(True), _user(False)),
+    Row("accounts:user_active", "post", only({"system_admin"}, allowed=302), _user(False), _user(False)),
+    Row("accounts:tokens", "get", only({"park_admin", "system_admin"})),
+    Row(
+        "accounts:token_revoke",
+        "post",
+        {
+            **only({"park_admin", "system_admin"}),
+            # Through the web a token holder revokes only their own tokens.
+            "park_admin": (302, 404),
+            "system_admin": (302, 404),
+        },
+        _token(True),
+        _token(False),
+    ),
+    Row("enterprises:list", "get", everyone(200)),
+    Row("enterprises:create", "get", only(EDITORS)),
+    Row("enterprises:mine", "get", everyone(404, ent_a_user=302, ent_b_user=302)),
+    Row("enterprises:detail", "get", ARCHIVE_OBJECT, _enterprise(True), _enterprise(False)),
+    Row(
+        "enterprises:edit",
+        "get",
+        {
+            role: (
+                (200, 200)
+                if role in EDITORS
+                else (403, 403)
+                if role == "inspector"
+                else (403, 404)
+                if status == (200, 404)
+                else status
+            )
+            for role, status in ARCHIVE_OBJECT.items()
+        },
+        _enterprise(True),
+        _enterprise(False),
+    ),
+    Row("records:detail", "get", ARCHIVE_OBJECT, _record(True), _record(False)),
+    Row("jobs:list", "get", everyone(200)),
+    Row("jobs:selfcheck", "post", only({"park_admin", "system_admin"}, allowed=302)),
+    Row(
+        "jobs:detail",
+        "get",
+        {**{role: (200, 404) for role in CAST}, "park_admin": (200, 200), "anon": (302, 302)},
+        _job(True),
+        _job(False),
+    ),
+    Row("audit:list", "get", only({"auditor", "security_admin"})),
+    Row("audit:verify", "post", only({"auditor", "security_admin"}, allowed=302)),
+    Row("api-1.0.0:openapi-json", "get", everyone(200, anon=200)),
+    Row("api-1.0.0:openapi-view", "get", everyone(200, anon=200)),
+    Row("api-1.0.0:api-root", "get", everyone(404, anon=404)),
+    Row("api-1.0.0:enterprises_list", "get", everyone(200, anon=401)),
+    Row(
+        "api-1.0.0:enterprise_detail",
+        "get",
+        {**ARCHIVE_OBJECT, "anon": (401, 401)},
+        _uscc(True),
+        _uscc(False),
+    ),
+    Row(
+        "api-1.0.0:enterprise_records",
+        "get",
+        {**ARCHIVE_OBJECT, "anon": (401, 401)},
+        _uscc(True),
+        _uscc(False),
+    ),
+    Row("set_language", "post", everyone(302, anon=302)),
+)
+
+# URL namespaces left out of the matrix, with the reason.
+EXEMPT_NAMESPACES = {"admin"}  # Django's admin: is_staff only, covered by each app's admin tests
+
+
+def _all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or ""
+                if ns in EXEMPT_NAMESPACES:
+                    continue
+                walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    assert _all_url_names() == {row.url_name for row in MATRIX}
+
+
+def test_every_role_is_in_every_row() -> None:
+    for row in MATRIX:
+        assert set(row.expected) == set(ROLES), row.url_name
+
+
+CASES = [
+    pytest.param(row, role, own, id=f"{row.url_name}-{role}-{'own' if own else 'other'}")
+    for row in MATRIX
+    for role in ROLES
+    for own in ((True, False) if row.own else (True,))
+]
+
+
+@pytest.mark.parametrize(("row", "role", "own"), CASES)
+def test_permission(row: Row, role: str, own: bool, world: World, client: Client) -> None:
+    if role != "anon":
+        client.force_login(world.users[role])
+    builder = row.own if own else row.other
+    url = reverse(row.url_name, kwargs=builder(role, world) if builder else None)
+    response = getattr(client, row.method)(url)
+    expected = row.expected[role][0 if own else 1]
+    assert response.status_code == expected, f"{row.method.upper()} {url} as {role}"
