@@ -151,6 +151,10 @@ RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("decided_on", "DATE"),
     ("amount", "DECIMAL(18,2)"),
     ("source_ref", "VARCHAR"),
+    ("source", "VARCHAR"),  # DataSource code
+    ("authority", "VARCHAR"),
+    ("result", "VARCHAR"),  # grade or outcome of rating kinds (e.g. tax grade "B"), penalty category
+    ("summary", "VARCHAR"),
 )
 OBSERVATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("enterprise_id", "INTEGER"),
