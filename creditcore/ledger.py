@@ -20,7 +20,7 @@ class EventType(StrEnum):
     DISPUTED = "disputed"  # 提出异议(记录冻结)
     DISPUTE_REJECTED = "dispute_rejected"  # 异议不成立
     DISPUTE_UPHELD = "dispute_upheld"  # 异议成立(记录撤销)
-    CORRECTED = "corrected"  # 更正(以新的事件行记载更正内容)
+    CORRECTED = "corrected"  # 更正:本版本被新版本取代(新版本是一条新记录)
     REPAIRED = "repaired"  # 信用修复(停止公示)
     REVOKED = "revoked"  # 原决定被撤销
     PUBLICITY_ENDED = "publicity_ended"  # 公示期满
@@ -31,6 +31,7 @@ class Status(StrEnum):
     REPAIRED = "repaired"  # 已修复
     REVOKED = "revoked"  # 已撤销
     PUBLICITY_ENDED = "publicity_ended"  # 公示期满
+    SUPERSEDED = "superseded"  # 已更正(被新版本取代)
 
 
 EVENT_LABELS: dict[EventType, str] = {
@@ -49,11 +50,13 @@ STATUS_LABELS: dict[Status, str] = {
     Status.REPAIRED: "已修复",
     Status.REVOKED: "已撤销",
     Status.PUBLICITY_ENDED: "公示期满",
+    Status.SUPERSEDED: "已更正",
 }
 
 # Statuses from which nothing more can happen: a revoked record never existed in law, and a
 # record out of publicity is archived (Henan credit regulation Arts. 19, 44).
-TERMINAL = frozenset({Status.REVOKED, Status.PUBLICITY_ENDED})
+# A superseded version is replaced by its successor record, which carries on.
+TERMINAL = frozenset({Status.REVOKED, Status.PUBLICITY_ENDED, Status.SUPERSEDED})
 
 
 class InvalidTransition(ValueError):
@@ -74,7 +77,6 @@ class RecordState:
 
     status: Status = Status.ACTIVE
     disputed: bool = False
-    corrections: int = 0
     exists: bool = False
 
     @property
@@ -117,8 +119,10 @@ def apply_event(state: RecordState, event: EventType) -> RecordState:
             raise InvalidTransition(state, event)
         return replace(state, disputed=False, status=Status.REVOKED)
     if event is EventType.CORRECTED:
-        # A correction closes a dispute that was partly right; the record stays in force.
-        return replace(state, disputed=False, corrections=state.corrections + 1)
+        # Records are immutable, so a correction (a source re-sending changed content, or a
+        # dispute found partly right) retires this version; the corrected content is a new
+        # `CreditRecord` that names this one in `supersedes`.
+        return replace(state, disputed=False, status=Status.SUPERSEDED)
     if event is EventType.REPAIRED:
         if state.disputed or state.status is not Status.ACTIVE:
             raise InvalidTransition(state, event)

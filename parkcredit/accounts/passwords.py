@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 CLASS_NAMES = (_("大写字母"), _("小写字母"), _("数字"), _("符号"))
@@ -41,9 +41,12 @@ class CharacterClassValidator:
     def validate(self, password: str, user: Any = None) -> None:
         found = character_classes(password)
         if len(found) < self.min_classes:
-            missing = "、".join(str(CLASS_NAMES[i]) for i in range(len(CLASS_NAMES)) if i not in found)
+            # Translators: separator between the missing character classes, e.g. ", "
+            missing = gettext("、").join(
+                str(CLASS_NAMES[i]) for i in range(len(CLASS_NAMES)) if i not in found
+            )
             raise ValidationError(
-                _g(
+                gettext(
                     "密码至少要包含大写字母、小写字母、数字、符号中的 %(min)d 类,"
                     "当前只有 %(found)d 类(缺少:%(missing)s)。"
                 ),
@@ -52,4 +55,5 @@ class CharacterClassValidator:
             )
 
     def get_help_text(self) -> str:
-        return _g("密码至少要包含大写字母、小写字母、数字、符号中的 %(min)d 类。") % {"min": self.min_classes}
+        text = gettext("密码至少要包含大写字母、小写字母、数字、符号中的 %(min)d 类。")
+        return text % {"min": self.min_classes}

@@ -308,7 +308,7 @@ class ObservationSummary:
         """The electricity trend as a line chart in the shape static/js/charts.js draws."""
         return {
             "type": "line",
-            "name": f"{self.trend_name}({self.trend_unit})",
+            "name": _("%(name)s(%(unit)s)") % {"name": self.trend_name, "unit": self.trend_unit},
             "unit": self.trend_unit,
             "categories": [label for label, _value in self.trend],
             "series": [{"name": self.trend_name, "data": [value for _label, value in self.trend]}],

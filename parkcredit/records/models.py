@@ -159,6 +159,17 @@ class CreditRecord(AppendOnlyModel):
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
     )
+    # A correction never edits a row: it adds the next version and retires this one with a
+    # `corrected` event. The current version of a fact is the one nobody supersedes.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的原记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
     created_at = models.DateTimeField(_("入账时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -171,7 +182,9 @@ class CreditRecord(AppendOnlyModel):
         verbose_name_plural = _("信用记录")
         ordering = ["-decided_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "kind", "source_ref"], name="record_source_ref_unique")
+            models.UniqueConstraint(
+                fields=["source", "kind", "source_ref", "version"], name="record_source_ref_version_unique"
+            )
         ]
         indexes = [
             models.Index(fields=["enterprise", "decided_on"]),

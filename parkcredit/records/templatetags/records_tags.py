@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from creditcore.ledger import STATUS_LABELS, RecordState, Status
 
@@ -26,7 +27,7 @@ def yuan(value: Any) -> str:
     """`Decimal("20000")` -> "20,000.00 元"; empty for None."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(value):,.2f} 元"
+    return _("%(amount)s 元") % {"amount": f"{Decimal(value):,.2f}"}
 
 
 @register.filter
@@ -43,4 +44,4 @@ def status_badge(state: RecordState, polarity: str = "neutral") -> str:
 def status_label(state: RecordState) -> str:
     """The Chinese status of a record state, with 异议中 when it is frozen by a dispute."""
     label = STATUS_LABELS[state.status]
-    return f"{label}(异议中)" if state.disputed else label
+    return _("%(status)s(异议中)") % {"status": label} if state.disputed else label
