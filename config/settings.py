@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "parkcredit.jobs",
     "parkcredit.enterprises",
     "parkcredit.records",
+    "parkcredit.scoring",
     "parkcredit.dashboard",
     "parkcredit.demo",
 ]

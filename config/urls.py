@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("parkcredit.accounts.urls")),
     path("enterprises/", include("parkcredit.enterprises.urls")),
     path("records/", include("parkcredit.records.urls")),
+    path("scoring/", include("parkcredit.scoring.urls")),
     path("jobs/", include("parkcredit.jobs.urls")),
     path("audit/", include("parkcredit.audit.urls")),
     path("api/v1/", api.urls),
