@@ -29,6 +29,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "dashboard:home", "home", ALL_SIGNED_IN),
     NavItem(_("企业档案"), "enterprises:list", "building", PARK_ROLES | {Role.BANK}),
     NavItem(_("本企业档案"), "enterprises:mine", "building", frozenset({Role.ENTERPRISE})),
+    NavItem(_("信用评价"), "scoring:overview", "chart", PARK_ROLES),
+    NavItem(_("信息归集"), "records:import_list", "inbox", PARK_ROLES),
+    NavItem(_("数据质量"), "records:quality", "check", PARK_ROLES),
     NavItem(
         _("后台任务"),
         "jobs:list",

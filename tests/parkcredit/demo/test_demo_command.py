@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from parkcredit.accounts.models import User
+from parkcredit.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from parkcredit.demo.management.commands import demo as demo_module
 from parkcredit.demo.management.commands.demo import (
     ProgressBar,
@@ -20,6 +22,8 @@ from parkcredit.demo.management.commands.demo import (
     fit,
     summary_lines,
 )
+from parkcredit.demo.services import DemoLoadError
+from parkcredit.enterprises.models import Enterprise
 from tests import factories as f
 
 
@@ -43,6 +47,7 @@ def loader(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     fake = types.ModuleType("parkcredit.demo.services")
     fake.demo_park_load = demo_park_load  # type: ignore[attr-defined]
+    fake.DemoLoadError = DemoLoadError  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "parkcredit.demo.services", fake)
     return calls
 
@@ -88,19 +93,40 @@ def test_demo_rejects_bad_options_before_loading(
 def test_demo_loads_an_empty_archive_and_prints_accounts(
     db: None, loader: list[dict[str, Any]], served: list[dict[str, Any]]
 ) -> None:
-    from parkcredit.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-
     output = run_demo("--enterprises", "12", "--seed", "7", "--no-serve")
 
     (call,) = loader
     assert call["enterprises"] == 12 and call["seed"] == 7
     assert "[" in output and "100%" in output and "写入台账" in output
-    assert "enterprises: 12" in output and "records: 1234" in output
+    assert "企业: 12" in output and "信用记录: 1234" in output
     assert "访问地址:http://127.0.0.1:8000/" in output
     assert DEMO_PASSWORD in output
     for username, *_rest in DEMO_ACCOUNTS:
         assert username in output
     assert served == []
+
+
+def test_demo_reports_a_refusal_of_the_loader(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(**kwargs: Any) -> None:
+        raise DemoLoadError("演示账号 staff 已存在,不能重复加载演示园区")
+
+    fake = types.ModuleType("parkcredit.demo.services")
+    fake.demo_park_load = refuse  # type: ignore[attr-defined]
+    fake.DemoLoadError = DemoLoadError  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "parkcredit.demo.services", fake)
+    with pytest.raises(CommandError, match="演示账号 staff 已存在"):
+        run_demo("--no-serve")
+
+
+def test_demo_loads_a_small_real_park(db: None, served: list[dict[str, Any]]) -> None:
+    output = run_demo("--enterprises", "3", "--seed", "5", "--no-serve")
+    assert Enterprise.objects.count() >= 3
+    staff = User.objects.get(username="staff")
+    assert staff.check_password(DEMO_PASSWORD)
+    assert "演示园区已生成" in output
+    assert "随机种子: 5" in output
+    # A second run keeps what is there.
+    assert "演示数据已存在" in run_demo("--no-serve")
 
 
 def test_demo_leaves_the_loader_defaults_alone(
@@ -169,9 +195,9 @@ def test_progress_bar_writes_sparse_lines_elsewhere() -> None:
 
 
 def test_summary_lines_accept_dataclasses_objects_and_strings() -> None:
-    assert summary_lines(FakeSummary(3, 9)) == ["  enterprises: 3", "  records: 9"]
-    plain = types.SimpleNamespace(enterprises=2, _private=1)
-    assert summary_lines(plain) == ["  enterprises: 2"]
+    assert summary_lines(FakeSummary(3, 9)) == ["  企业: 3", "  信用记录: 9"]
+    plain = types.SimpleNamespace(enterprises=2, unlabelled=5, _private=1)
+    assert summary_lines(plain) == ["  企业: 2", "  unlabelled: 5"]
     assert summary_lines("共 5 家企业") == ["共 5 家企业"]
     assert summary_lines(None) == []
 
