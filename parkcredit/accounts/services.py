@@ -457,3 +457,44 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at >= _TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_bootstrap_system_admin(*, username: str, full_name: str, password: str) -> User:
+    """Create the first system administrator from the server console.
+
+    Separated duties mean every other account is created by a system administrator through the
+    web; this is the one way in on a new installation, so it refuses once an active system
+    administrator exists. The console operator is the actor (recorded as the system).
+    """
+    if User.objects.filter(role=Role.SYSTEM_ADMIN, is_active=True).exists():
+        raise ValidationError(_("已存在启用的系统管理员;其他账号请由系统管理员在“用户管理”中创建"))
+    organisation = Organisation.objects.filter(kind=OrganisationKind.PARK_DEPARTMENT, code="zhb").first()
+    if organisation is None:
+        raise ValidationError(_("找不到园区部门“综合部”(编码 zhb),请先执行 migrate"))
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名 “%(username)s” 已被使用") % {"username": username}})
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        role=Role.SYSTEM_ADMIN,
+        organisation=organisation,
+        is_staff=True,
+        password_changed_at=timezone.now(),
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        audit_log(
+            actor=None,
+            action="user.bootstrapped",
+            obj=user,
+            detail={"username": user.username, "role": Role.SYSTEM_ADMIN},
+        )
+    return user

@@ -56,7 +56,8 @@ def audit_log(
     user = actor if getattr(actor, "is_authenticated", False) else None
     actor_label = user.get_username() if user is not None else "system" if actor is None else "anonymous"
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        # The head row comes from a migration; recreating it covers databases flushed by tests.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.last_seq + 1,
             at=timezone.now(),
