@@ -29,6 +29,7 @@ from parkcredit.enterprises.selectors import (
     enterprise_list,
 )
 from parkcredit.enterprises.services import enterprise_create, enterprise_update
+from parkcredit.scoring.presentation import enterprise_score_panel
 
 PAGE_SIZE = 25
 
@@ -76,7 +77,12 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
 def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_get_for_actor(request.user, pk)
     archive = enterprise_archive(actor=request.user, enterprise=enterprise)
-    return render(request, "enterprises/detail.html", {"archive": archive, "enterprise": enterprise})
+    score_panel = enterprise_score_panel(actor=request.user, enterprise=enterprise)
+    return render(
+        request,
+        "enterprises/detail.html",
+        {"archive": archive, "enterprise": enterprise, "score_panel": score_panel},
+    )
 
 
 @login_required

@@ -195,6 +195,13 @@ def _existing_record(*, source: DataSource, kind: RecordKind, source_ref: str) -
     )
 
 
+def _rescore_after_commit(enterprise_id: int) -> None:
+    """A ledger change moves the enterprise's grade: rescore it once the write commits."""
+    from parkcredit.scoring.services import scoring_on_commit
+
+    scoring_on_commit([enterprise_id])
+
+
 def record_register(
     *,
     actor: Any,
@@ -296,6 +303,7 @@ def record_register(
                 "batch": batch.pk if batch is not None else None,
             },
         )
+        _rescore_after_commit(enterprise.pk)
     return record
 
 
@@ -366,6 +374,7 @@ def record_event_append(
                 "note": note,
             },
         )
+        _rescore_after_commit(locked.enterprise_id)
     return event
 
 

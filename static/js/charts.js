@@ -3,7 +3,10 @@
  * (Django's json_script) holding a small spec built by the server:
  *   {"type": "pie", "name": "...", "items": [{"name": "...", "value": 3}]}
  *   {"type": "bar" | "line", "categories": [...], "series": [{"name": "...", "data": [...], "stack": "..."}],
- *    "horizontal": false}
+ *    "horizontal": false, "labels": true}  (labels: false hides the value labels on plain bars)
+ *   {"type": "gauge", "name": "...", "value": 712, "min": 0, "max": 1000, "bands": [{"to": 600, "colour": "red"}, ...]}
+ * Instead of a json_script, the element may hold the spec in a data-chart-spec attribute (for htmx fragments).
+ * Pie items and series may name a "colour" (a grade colour or a CSS colour) to fix their colour.
  * Charts follow the page language (Chinese by default), redraw on window resize and after htmx swaps.
  */
 (function () {
@@ -16,6 +19,8 @@
   var PALETTE = ["#1d5fbf", "#2fb344", "#f59f00", "#d63939", "#4299e1", "#ae3ec9", "#17a2b8",
     "#f76707", "#74b816", "#6574cd", "#d6336c", "#0ca678", "#868e96"];
   var POLARITY_COLOURS = { negative: "#d63939", positive: "#2fb344", neutral: "#868e96" };
+  // Grade colours (green / yellow / red / black), the same tones as the grade badges.
+  var NAMED_COLOURS = { green: "#2fb344", yellow: "#f59f00", red: "#d63939", black: "#1e293b" };
   var NARROW = 480;
   var LEGEND_ROW = 24;
   var charts = new Map();
@@ -24,13 +29,19 @@
     return (document.documentElement.lang || "zh").toLowerCase().indexOf("en") === 0 ? "EN" : "ZH";
   }
 
-  function readSpec(id) {
+  // The spec comes from the json_script named by data-chart, or from a data-chart-spec attribute:
+  // htmx drops <script> elements from swapped fragments (allowScriptTags is off), so charts inside
+  // fragments carry their spec in the attribute.
+  function readSpec(element) {
+    var inline = element.getAttribute("data-chart-spec");
+    var id = element.getAttribute("data-chart");
     var node = id ? document.getElementById(id) : null;
-    if (!node) {
+    var text = inline || (node ? node.textContent : null);
+    if (!text) {
       return null;
     }
     try {
-      return JSON.parse(node.textContent);
+      return JSON.parse(text);
     } catch (error) {
       return null;
     }
@@ -66,8 +77,14 @@
     return { legend: Object.assign({ type: "plain" }, position), height: rows * LEGEND_ROW };
   }
 
+  function colourOf(name) {
+    return NAMED_COLOURS[name] || name;
+  }
+
   function pieOption(spec, element) {
-    var items = spec.items || [];
+    var items = (spec.items || []).map(function (item) {
+      return item.colour ? Object.assign({ itemStyle: { color: colourOf(item.colour) } }, item) : item;
+    });
     var width = element.clientWidth;
     var legend = legendFor(items.map(function (item) { return item.name; }), width, { bottom: 0 }, 3);
     var roomy = width >= 380;
@@ -104,7 +121,10 @@
       if (s.polarity && POLARITY_COLOURS[s.polarity]) {
         item.color = POLARITY_COLOURS[s.polarity];
       }
-      if (item.type === "bar" && !s.stack) {
+      if (s.colour) {
+        item.color = colourOf(s.colour);
+      }
+      if (item.type === "bar" && !s.stack && spec.labels !== false) {
         item.barMaxWidth = 36;
         item.label = { show: true, position: spec.horizontal ? "right" : "top" };
       }
@@ -146,12 +166,49 @@
     return option;
   }
 
+  // A score dial: the axis ring is painted in the bands' colours, the needle points at the value.
+  function gaugeOption(spec, element) {
+    var min = spec.min || 0;
+    var max = spec.max || 100;
+    var stops = (spec.bands || []).map(function (band) {
+      return [Math.min(1, Math.max(0, (band.to - min) / (max - min))), colourOf(band.colour)];
+    });
+    if (!stops.length || stops[stops.length - 1][0] < 1) {
+      stops.push([1, "#868e96"]);
+    }
+    var narrow = element.clientWidth < NARROW;
+    return {
+      series: [{
+        name: spec.name || "",
+        type: "gauge",
+        min: min,
+        max: max,
+        splitNumber: 5,
+        radius: "92%",
+        center: ["50%", "58%"],
+        startAngle: 200,
+        endAngle: -20,
+        axisLine: { lineStyle: { width: narrow ? 12 : 16, color: stops } },
+        pointer: { width: 5, itemStyle: { color: "auto" } },
+        axisTick: { show: false },
+        splitLine: { length: 8, lineStyle: { color: "auto" } },
+        axisLabel: { distance: narrow ? 14 : 20, fontSize: 11 },
+        title: { show: Boolean(spec.label), offsetCenter: [0, "78%"] },
+        detail: { valueAnimation: true, fontSize: narrow ? 24 : 30, offsetCenter: [0, "42%"], color: "inherit" },
+        data: [{ value: spec.value, name: spec.label || "" }]
+      }]
+    };
+  }
+
   function optionFor(spec, element) {
+    if (spec.type === "gauge") {
+      return gaugeOption(spec, element);
+    }
     return spec.type === "pie" ? pieOption(spec, element) : axisOption(spec, element);
   }
 
   function draw(element) {
-    var spec = readSpec(element.getAttribute("data-chart"));
+    var spec = readSpec(element);
     if (!spec) {
       return;
     }
@@ -184,7 +241,7 @@
     pending = window.setTimeout(function () {
       pending = null;
       charts.forEach(function (chart, element) {
-        var spec = readSpec(element.getAttribute("data-chart"));
+        var spec = readSpec(element);
         if (spec) {
           chart.setOption(optionFor(spec, element), true);
         }

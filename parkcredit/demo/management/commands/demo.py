@@ -223,6 +223,18 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("演示园区已生成:")))
         for line in summary_lines(summary):
             self.stdout.write(line)
+        self._score()
+
+    def _score(self) -> None:
+        """Publish the default credit model and grade every demo enterprise, so the demo opens
+        with grades, score panels and a grade distribution instead of empty states."""
+        from parkcredit.scoring.services import scoring_bootstrap
+
+        self.stdout.write(_("正在用默认信用评价模型为全部企业评分……"))
+        run = scoring_bootstrap()
+        self.stdout.write(
+            self.style.SUCCESS(_("评分完成:%(count)s 家企业。") % {"count": run.enterprises})
+        )
 
     def _print_accounts(self, host: str, port: int) -> None:
         from parkcredit.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD

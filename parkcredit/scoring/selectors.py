@@ -1,0 +1,194 @@
+"""Reads of the scoring app: current scores, histories, park distributions, models and runs.
+
+Everything about an enterprise starts from `Enterprise.objects.visible_to(actor)`; model
+versions and runs are park business and visible to park roles only. Missing and forbidden
+both raise Http404.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from parkcredit.accounts.models import PARK_ROLES
+from parkcredit.enterprises.models import Enterprise
+from parkcredit.scoring.models import RunKind, RunState, Score, ScoringModel, ScoringRun
+
+GRADES = ("A", "B", "C", "D")
+
+
+def _is_park(actor: Any) -> bool:
+    return (
+        getattr(actor, "is_authenticated", False)
+        and getattr(actor, "is_active", False)
+        and getattr(actor, "role", None) in PARK_ROLES
+    )
+
+
+def _enterprise_for_actor(actor: Any, enterprise: Enterprise | int) -> Enterprise:
+    pk = enterprise.pk if isinstance(enterprise, Enterprise) else enterprise
+    found = Enterprise.objects.visible_to(actor).filter(pk=pk).first()
+    if found is None:
+        raise Http404("企业不存在或无权查看")
+    return found
+
+
+def score_current_for_actor(actor: Any, enterprise: Enterprise | int) -> Score | None:
+    """The enterprise's current score (None before its first run); Http404 if not visible."""
+    ent = _enterprise_for_actor(actor, enterprise)
+    return Score.objects.filter(enterprise=ent, is_current=True).select_related("model", "run").first()
+
+
+def score_history(actor: Any, enterprise: Enterprise | int, *, limit: int = 60) -> list[Score]:
+    """One score per as-of date (the latest written for that date), oldest first."""
+    ent = _enterprise_for_actor(actor, enterprise)
+    rows = (
+        Score.objects.filter(enterprise=ent, run__state=RunState.SUCCEEDED)
+        .select_related("model")
+        .order_by("-as_of", "-created_at", "-id")
+    )
+    seen: set[date] = set()
+    history: list[Score] = []
+    for score in rows[: limit * 4]:
+        if score.as_of in seen:
+            continue
+        seen.add(score.as_of)
+        history.append(score)
+        if len(history) >= limit:
+            break
+    history.reverse()
+    return history
+
+
+def _full_runs() -> QuerySet[ScoringRun]:
+    return ScoringRun.objects.filter(kind=RunKind.FULL, state=RunState.SUCCEEDED)
+
+
+def grade_distribution(actor: Any, as_of: date | None = None) -> dict[str, int]:
+    """Grade counts over the enterprises the actor sees.
+
+    Without `as_of`: the current scores. With it: the latest full run on or before that date.
+    """
+    visible = Enterprise.objects.visible_to(actor)
+    if as_of is None:
+        scores = Score.objects.filter(is_current=True, enterprise__in=visible)
+    else:
+        run = _full_runs().filter(as_of__lte=as_of).order_by("-as_of", "-created_at").first()
+        if run is None:
+            return dict.fromkeys(GRADES, 0)
+        scores = Score.objects.filter(run=run, enterprise__in=visible)
+    counts = dict.fromkeys(GRADES, 0)
+    for row in scores.values("grade").annotate(n=Count("id")):
+        counts[row["grade"]] = row["n"]
+    return counts
+
+
+def grade_trend(actor: Any, *, limit: int = 12) -> list[dict[str, Any]]:
+    """Grade counts of the last `limit` full runs (one per as-of date), oldest first."""
+    runs: dict[date, ScoringRun] = {}
+    for run in _full_runs().order_by("-as_of", "-created_at")[: limit * 4]:
+        runs.setdefault(run.as_of, run)
+        if len(runs) >= limit:
+            break
+    if not runs:
+        return []
+    visible = Enterprise.objects.visible_to(actor)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GRADES, 0))
+    rows = (
+        Score.objects.filter(run__in=[r.pk for r in runs.values()], enterprise__in=visible)
+        .values("run_id", "grade")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["run_id"]][row["grade"]] = row["n"]
+    return [
+        {"as_of": as_of, "run": run.pk, "grades": dict(counts[run.pk])} for as_of, run in sorted(runs.items())
+    ]
+
+
+def movers(actor: Any, limit: int = 10) -> list[dict[str, Any]]:
+    """The biggest grade changes between the last two full runs, then the biggest score changes."""
+    last_two = list(_full_runs().order_by("-as_of", "-created_at")[:2])
+    if len(last_two) < 2:
+        return []
+    after_run, before_run = last_two
+    visible = Enterprise.objects.visible_to(actor)
+    before = {s.enterprise_id: s for s in Score.objects.filter(run=before_run, enterprise__in=visible)}
+    order = {g: i for i, g in enumerate(GRADES)}
+    moved: list[dict[str, Any]] = []
+    for score in Score.objects.filter(run=after_run, enterprise__in=visible).select_related("enterprise"):
+        old = before.get(score.enterprise_id)
+        if old is None or (old.grade == score.grade and old.score == score.score):
+            continue
+        moved.append(
+            {
+                "enterprise": score.enterprise,
+                "before": old,
+                "after": score,
+                # Positive: the grade got better (e.g. C -> B is +1).
+                "grade_change": order.get(old.grade, 0) - order.get(score.grade, 0),
+                "score_change": score.score - old.score,
+            }
+        )
+    moved.sort(key=lambda m: (-abs(m["grade_change"]), -abs(m["score_change"]), m["enterprise"].pk))
+    return moved[:limit]
+
+
+def model_list(actor: Any) -> QuerySet[ScoringModel]:
+    """Every model version, newest first; park roles only."""
+    if not _is_park(actor):
+        return ScoringModel.objects.none()
+    return ScoringModel.objects.select_related("created_by", "approved_by", "published_by", "base").order_by(
+        "code", "-version"
+    )
+
+
+def model_get_for_actor(actor: Any, pk: int) -> ScoringModel:
+    model = model_list(actor).filter(pk=pk).first()
+    if model is None:
+        raise Http404("评价模型不存在或无权查看")
+    return model
+
+
+def run_list(actor: Any) -> QuerySet[ScoringRun]:
+    """Scoring runs, newest first; park roles only."""
+    if not _is_park(actor):
+        return ScoringRun.objects.none()
+    return ScoringRun.objects.select_related("model", "job", "triggered_by").order_by("-created_at", "-id")
+
+
+def run_get_for_actor(actor: Any, pk: int) -> ScoringRun:
+    run = run_list(actor).filter(pk=pk).first()
+    if run is None:
+        raise Http404("评分批次不存在或无权查看")
+    return run
+
+
+def model_what_if(actor: Any, *, spec_yaml: str, as_of: date | None = None) -> dict[str, Any]:
+    """The simulation of an unsaved spec against the published model (nothing is written).
+
+    Raises `ValidationError` with the spec's problems, like `model_create_draft`.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from creditcore.scoring.spec import SpecError, load_spec
+    from parkcredit.scoring.services import can_edit_models, model_published
+    from parkcredit.scoring.simulation import simulation_compute
+
+    if not can_edit_models(actor):
+        raise PermissionDenied("只有园区管理员或部门工作人员可以试算评价模型")
+    try:
+        load_spec(spec_yaml)
+    except SpecError as exc:
+        raise ValidationError({"spec_yaml": [str(p) for p in exc.problems]}) from None
+    baseline = model_published()
+    return simulation_compute(
+        spec_yaml=spec_yaml,
+        baseline_yaml=baseline.spec_yaml if baseline else None,
+        as_of=as_of or timezone.localdate(),
+    )
