@@ -188,6 +188,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # --- Platform -----------------------------------------------------------------------------------
 PARK_NAME = env_str("PARK_NAME", "示范先进制造业开发区")
+# Where full scoring runs execute: auto/duckdb (in-process DuckDB over an extract), postgres
+# (the compiled SQL inside PostgreSQL), reference (the pure-Python oracle; slow, for checks).
+SCORING_ENGINE = env_str("SCORING_ENGINE", "auto")
+if SCORING_ENGINE not in {"auto", "duckdb", "postgres", "reference"}:
+    raise ImproperlyConfigured(
+        f"SCORING_ENGINE 的值 {SCORING_ENGINE!r} 无效,应为 auto、duckdb、postgres 或 reference"
+    )
+# Largest file accepted by the import upload page (bytes); larger files go through the CLI.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
