@@ -26,6 +26,7 @@ from ninja.security import HttpBearer, SessionAuth
 from parkcredit.accounts.models import User
 from parkcredit.accounts.services import api_token_authenticate
 from parkcredit.enterprises.api import router as enterprises_router
+from parkcredit.records.api import batch_router
 from parkcredit.records.api import router as records_router
 
 
@@ -56,8 +57,10 @@ api = NinjaAPI(
     title="园区信用平台接口",
     version="1.0.0",
     description=(
-        "企业档案与信用记录的只读接口。认证方式:在请求头中携带 `Authorization: Bearer <令牌>`,"
-        "或在已登录的浏览器中直接调用。访问范围与页面一致:无权查看与不存在一律返回 404。"
+        "企业档案与信用记录的查询接口,以及信用信息批量导入接口(`POST /records/batch`,须带 "
+        "`Idempotency-Key` 请求头,同一键重放返回首次结果)。认证方式:在请求头中携带 "
+        "`Authorization: Bearer <令牌>`,或在已登录的浏览器中直接调用。访问范围与页面一致:"
+        "无权查看与不存在一律返回 404。"
     ),
     auth=[BearerTokenAuth(), ActiveSessionAuth()],
     renderer=ChineseJSONRenderer(),
@@ -150,3 +153,5 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/enterprises", enterprises_router)
 # Records of an enterprise live under its path: /enterprises/{uscc}/records.
 api.add_router("/enterprises", records_router)
+# Collection: integrators push files or rows of any import profile.
+api.add_router("/records", batch_router)

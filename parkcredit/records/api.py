@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import Field
 
 from creditcore.ledger import STATUS_LABELS
@@ -21,6 +22,7 @@ from parkcredit.records.api_common import (
     ERROR_RESPONSES,
     PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX,
+    ErrorOut,
     api_actor,
     paginate,
 )
@@ -112,3 +114,190 @@ def enterprise_records(
         "page": page,
         "page_size": page_size,
     }
+
+
+# --- batch import: POST /api/v1/records/batch ---------------------------------------------------------
+#
+# A router of its own, because it lives under /records rather than under an enterprise; config/api.py
+# mounts it with `api.add_router("/records", batch_router)`.
+
+batch_router = Router(tags=["信用信息归集"])
+
+BATCH_ROWS_MAX = 50_000
+
+
+class BatchIn(Schema):
+    profile: str = Field(description="导入模板,如 penalty、licence、enterprise")
+    rows: list[dict[str, Any]] = Field(description="数据行:每行一个对象,键为列名(中文表头或字段代码)")
+    source: str = Field("", description="数据来源编码;为空时按模板使用默认来源")
+    strict: bool = Field(False, description="严格模式:有任何错误行则整批不写入")
+
+
+class BatchErrorOut(Schema):
+    row: int = Field(description="行号:rows 中的序号(从 1 开始);上传文件时为文件中的行号")
+    column: str
+    value: str
+    reason: str
+
+
+class BatchReportOut(Schema):
+    batch_id: int | None
+    status: str = Field(description="done / refused")
+    profile: str
+    file_name: str
+    file_sha256: str = Field(description="提交内容的 SHA-256")
+    new: int
+    duplicate: int
+    corrected: int
+    revoked: int
+    error: int
+    unmatched: int
+    rows: int
+    errors: list[BatchErrorOut] = Field(description="前若干条错误")
+    error_file: str | None = Field(description="错误文件名(在导入历史页面下载)")
+    message: str
+
+
+class BatchRefusedOut(BatchReportOut):
+    detail: str
+
+
+def _batch_input(request: HttpRequest) -> tuple[str, bytes, str, str, bool]:
+    """(profile, data, file name, source, strict) from a JSON body or a multipart upload."""
+    import json
+
+    from pydantic import ValidationError as PydanticError
+
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/form-data"):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise HttpError(422, "参数 file 无效:请上传要导入的文件")
+        strict = request.POST.get("strict", "").strip().lower() in {"1", "true", "yes", "on", "是"}
+        return (
+            request.POST.get("profile", ""),
+            upload.read(),
+            upload.name or "upload",
+            request.POST.get("source", ""),
+            strict,
+        )
+    try:
+        body = BatchIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error.get("loc", ())) or "请求体"
+            problems.append(f"参数 {name} 无效:{error.get('msg', '')}")
+        raise HttpError(422, ";".join(problems) or "请求体不是有效的 JSON") from None
+    if not body.rows:
+        raise HttpError(422, "参数 rows 无效:至少需要一行数据")
+    if len(body.rows) > BATCH_ROWS_MAX:
+        raise HttpError(
+            422, f"参数 rows 无效:一次最多 {BATCH_ROWS_MAX} 行,本次 {len(body.rows)} 行;请分批提交或上传文件"
+        )
+    lines = []
+    for row in body.rows:
+        cells = {
+            str(k): "" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+            for k, v in row.items()
+        }
+        lines.append(json.dumps(cells, ensure_ascii=False))
+    return body.profile, ("\n".join(lines) + "\n").encode("utf-8"), "api.jsonl", body.source, body.strict
+
+
+_BATCH_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": True,
+            "schema": {"type": "string", "maxLength": 128},
+            "description": "幂等键:每次提交一个新的唯一值(如 UUID),重试时沿用同一个值",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": BatchIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["profile", "file"],
+                    "properties": {
+                        "profile": {"type": "string", "description": "导入模板"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV、XLSX 或 JSON Lines 文件",
+                        },
+                        "source": {"type": "string", "description": "数据来源编码"},
+                        "strict": {"type": "boolean", "description": "严格模式"},
+                    },
+                }
+            },
+        },
+    },
+}
+
+
+@batch_router.post(
+    "/batch",
+    openapi_extra=_BATCH_OPENAPI,
+    response={
+        200: BatchReportOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: BatchRefusedOut | ErrorOut,
+        401: ErrorOut,
+    },
+    summary="批量导入信用信息",
+    description=(
+        "按导入模板批量提交数据行(JSON:{profile, rows, source?, strict?}),或以 multipart/form-data 上传文件"
+        "(字段 file、profile、source、strict)。请求头 Idempotency-Key 必填:"
+        "同一键重复提交时返回首次的导入报告,"
+        "不会重复导入。报告与命令行 `parkcredit import --report-json` 相同。仅园区管理员和部门工作人员可用。"
+        "严格模式下有错误行时整批不写入,返回 422 与报告。"
+    ),
+)
+def records_batch(request: HttpRequest) -> Any:
+    import hashlib
+
+    from django.core.exceptions import PermissionDenied
+
+    from parkcredit.records.importing.services import ImportFileError, can_import, import_run
+    from parkcredit.records.models import BatchStatus, ImportBatch
+
+    actor = api_actor(request)
+    if not can_import(actor):
+        raise HttpError(403, "无权导入:只有园区管理员和部门工作人员可以导入信用信息")
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if not key:
+        raise HttpError(
+            422, "请求头 Idempotency-Key 必须填写:每次提交使用一个新的唯一值(如 UUID),重试时沿用同一个值"
+        )
+    if len(key) > 128:
+        raise HttpError(422, f"请求头 Idempotency-Key 的值过长({len(key)} 个字符),最多 128 个字符")
+    profile, data, file_name, source, strict = _batch_input(request)
+    earlier = ImportBatch.objects.filter(created_by=actor, idempotency_key=key).first()
+    if earlier is not None and earlier.file_sha256 != hashlib.sha256(data).hexdigest():
+        raise HttpError(
+            409, f"幂等键「{key}」已用于内容不同的另一次提交(批次 #{earlier.pk});请使用新的幂等键"
+        )
+    try:
+        report = import_run(
+            actor=actor,
+            profile=profile,
+            data=data,
+            file_name=file_name,
+            source=source or None,
+            strict=strict,
+            idempotency_key=key,
+        )
+    except PermissionDenied as exc:  # pragma: no cover - checked above
+        raise HttpError(403, str(exc)) from None
+    except ImportFileError as exc:
+        raise HttpError(422, exc.reason) from None
+    body = report.as_dict()
+    if report.status == BatchStatus.REFUSED:
+        return Status(422, {**body, "detail": report.message})
+    return Status(200, body)

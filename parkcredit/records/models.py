@@ -112,8 +112,27 @@ class DataSource(models.Model):
         return self.name
 
 
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    REFUSED = "refused", _("已拒绝(严格模式)")
+    FAILED = "failed", _("失败")
+    UNDONE = "undone", _("已撤销")
+
+
+def empty_counts() -> dict[str, int]:
+    return {"new": 0, "duplicate": 0, "corrected": 0, "revoked": 0, "error": 0, "unmatched": 0}
+
+
 class ImportBatch(models.Model):
-    """One import of one file or API call: every record it wrote points back to it."""
+    """One import of one file or API call: every record it wrote points back to it.
+
+    The batch row carries the file's identity (name, SHA-256, size, format, encoding), the
+    outcome counts and the error file (the rejected rows in the original layout plus 错误原因).
+    An `idempotency_key` makes an API call safe to repeat: the same key from the same user
+    returns this batch's report instead of importing again.
+    """
 
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="batches")
     label = models.CharField(_("批次说明"), max_length=200)
@@ -122,14 +141,93 @@ class ImportBatch(models.Model):
     )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     rows_written = models.PositiveIntegerField(_("写入行数"), default=0)
+    profile = models.CharField(_("导入模板"), max_length=32, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
+    file_size = models.PositiveBigIntegerField(_("文件大小(字节)"), default=0)
+    file_format = models.CharField(_("文件格式"), max_length=16, blank=True)
+    encoding = models.CharField(_("文件编码"), max_length=32, blank=True)
+    strict = models.BooleanField(_("严格模式"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DONE)
+    counts = models.JSONField(_("结果统计"), default=empty_counts, blank=True)
+    errors = models.JSONField(_("错误摘要(前若干行)"), default=list, blank=True)
+    error_file = models.BinaryField(_("错误文件"), null=True, blank=True)
+    error_file_name = models.CharField(_("错误文件名"), max_length=255, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    # Ids of the observations, relations and enterprises the batch wrote, for undo.
+    written = models.JSONField(_("写入对象"), default=dict, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=128, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("导入批次")
         verbose_name_plural = _("导入批次")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="import_batch_idempotency_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def has_error_file(self) -> bool:
+        return bool(self.error_file_name)
+
+
+class UnmatchedState(models.TextChoices):
+    PENDING = "pending", _("待关联")
+    LINKED = "linked", _("已关联")
+    CREATED = "created", _("已新建主体")
+
+
+class UnmatchedRow(models.Model):
+    """A valid imported row whose subject is not in the archive (待关联队列).
+
+    Nothing is dropped: the parsed fields and the original columns wait here until staff link
+    the row to an existing enterprise or create the subject; then the row is written and
+    `result` says what was written. A name match is only ever offered as a suggestion.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="unmatched_rows")
+    number = models.PositiveIntegerField(_("行号"))
+    profile = models.CharField(_("导入模板"), max_length=32)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=32, blank=True)
+    subject_name = models.CharField(_("主体名称"), max_length=200, blank=True)
+    parsed = models.JSONField(_("解析结果"), default=dict, blank=True)
+    payload = models.JSONField(_("原始信息项"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=UnmatchedState.choices, default=UnmatchedState.PENDING
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="unmatched_rows"
+    )
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    result = models.JSONField(_("处理结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("入队时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待关联数据")
+        verbose_name_plural = _("待关联数据")
+        ordering = ["state", "-created_at", "number"]
+        indexes = [models.Index(fields=["state", "uscc"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name or self.uscc} (#{self.number})"
 
 
 class CreditRecordQuerySet(AppendOnlyQuerySet):

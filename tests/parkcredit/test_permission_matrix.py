@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from parkcredit.accounts.models import Role, User
 from parkcredit.accounts.services import api_token_create
 from parkcredit.jobs.models import Job
+from parkcredit.records.models import ImportBatch, UnmatchedRow
 from tests import factories as f
 from tests.conftest import CAST
 
@@ -117,6 +118,33 @@ def _token(own: bool) -> Callable[[str, World], dict[str, Any]]:
     return kwargs
 
 
+# Import batches and queued rows are park-wide: "own" and "another's" are the same object.
+def _batch(error_file: bool = False) -> Callable[[str, World], dict[str, Any]]:
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        batch = ImportBatch.objects.create(
+            source=f.data_source(),
+            label="矩阵批次",
+            profile="penalty",
+            file_name="penalty.csv",
+            created_by=w.users["dept_staff"],
+            error_file=b"x" if error_file else None,
+            error_file_name="penalty-errors.csv" if error_file else "",
+        )
+        return {"pk": batch.pk}
+
+    return kwargs
+
+
+def _unmatched(role: str, w: World) -> dict[str, Any]:
+    batch = ImportBatch.objects.create(source=f.data_source(), label="矩阵批次", profile="penalty")
+    row = UnmatchedRow.objects.create(batch=batch, number=2, profile="penalty", subject_name="丙贸易有限公司")
+    return {"pk": row.pk}
+
+
+def _sample(role: str, w: World) -> dict[str, Any]:
+    return {"name": "penalty"}
+
+
 @dataclass(frozen=True)
 class Row:
     url_name: str
@@ -142,6 +170,22 @@ def only(roles: set[str], allowed: int = 200, denied: int = 403) -> dict[str, tu
     table = {role: ((allowed, allowed) if role in roles else (denied, denied)) for role in CAST}
     table["anon"] = (302, 302)
     return table
+
+
+def _scoring_model(state: str, with_pk: bool = True) -> Callable[[str, World], dict[str, Any]]:
+    """A scoring model in `state` (created on first use); `with_pk=False` only makes sure it
+    exists, for URLs without an object (the rescore button needs a published model)."""
+
+    def kwargs(role: str, w: World) -> dict[str, Any]:
+        from parkcredit.scoring.models import ScoringModel
+        from tests.parkcredit.scoring.test_views_support import make_model
+
+        model = ScoringModel.objects.filter(state=state).first() or make_model(
+            state, version=ScoringModel.objects.count() + 1, created_by=w.users["dept_staff"]
+        )
+        return {"pk": model.pk} if with_pk else {}
+
+    return kwargs
 
 
 PARK = {"park_admin", "dept_staff", "inspector"}
@@ -208,6 +252,16 @@ MATRIX: tuple[Row, ...] = (
         _enterprise(False),
     ),
     Row("records:detail", "get", ARCHIVE_OBJECT, _record(True), _record(False)),
+    Row("records:import_upload", "get", only(EDITORS)),
+    Row("records:import_profile", "get", only(EDITORS)),
+    Row("records:sample", "get", only(PARK), _sample, _sample),
+    Row("records:import_list", "get", only(PARK)),
+    Row("records:import_detail", "get", only(PARK), _batch(), _batch()),
+    Row("records:import_errors", "get", only(PARK), _batch(error_file=True), _batch(error_file=True)),
+    Row("records:import_undo", "get", only({"park_admin"}), _batch(), _batch()),
+    Row("records:unmatched_list", "get", only(EDITORS)),
+    Row("records:unmatched_resolve", "get", only(EDITORS), _unmatched, _unmatched),
+    Row("records:quality", "get", only(PARK)),
     Row("jobs:list", "get", everyone(200)),
     Row("jobs:selfcheck", "post", only({"park_admin", "system_admin"}, allowed=302)),
     Row(
@@ -237,7 +291,29 @@ MATRIX: tuple[Row, ...] = (
         _uscc(True),
         _uscc(False),
     ),
+    # An empty POST: editors get past access control to the missing Idempotency-Key (422).
+    Row("api-1.0.0:records_batch", "post", {**only(EDITORS, allowed=422), "anon": (401, 401)}),
     Row("set_language", "post", everyone(302, anon=302)),
+    Row("scoring:overview", "get", only(PARK)),
+    Row("scoring:runs", "get", only(PARK)),
+    Row(
+        "scoring:run_start",
+        "post",
+        only(EDITORS, allowed=302),
+        _scoring_model("published", with_pk=False),
+        _scoring_model("published", with_pk=False),
+    ),
+    Row("scoring:models", "get", only(PARK)),
+    Row("scoring:model_detail", "get", only(PARK), _scoring_model("published"), _scoring_model("published")),
+    # Without an "action" field the editors are sent back with an explanation.
+    Row(
+        "scoring:model_action",
+        "post",
+        only(EDITORS, allowed=302),
+        _scoring_model("draft"),
+        _scoring_model("draft"),
+    ),
+    Row("scoring:whatif", "get", only(EDITORS), _scoring_model("draft"), _scoring_model("draft")),
 )
 
 # URL namespaces left out of the matrix, with the reason.

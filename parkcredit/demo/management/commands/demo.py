@@ -232,9 +232,7 @@ class Command(BaseCommand):
 
         self.stdout.write(_("正在用默认信用评价模型为全部企业评分……"))
         run = scoring_bootstrap()
-        self.stdout.write(
-            self.style.SUCCESS(_("评分完成:%(count)s 家企业。") % {"count": run.enterprises})
-        )
+        self.stdout.write(self.style.SUCCESS(_("评分完成:%(count)s 家企业。") % {"count": run.enterprises}))
 
     def _print_accounts(self, host: str, port: int) -> None:
         from parkcredit.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
