@@ -28,7 +28,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo    安装依赖,生成演示园区并启动平台(http://127.0.0.1:8000/)"
-	@echo "make test    ruff、格式检查、迁移检查和全部测试(覆盖率 >= $(COV_FAIL_UNDER)%)"
+	@echo "make test    ruff、格式检查、mypy、迁移检查和全部测试(覆盖率 >= $(COV_FAIL_UNDER)%)"
 	@echo "make lint    ruff 与 mypy"
 	@echo "make bench   以 --quick 运行 bench/ 下的全部基准测试"
 
@@ -66,6 +66,7 @@ demo: $(RUNTIME_STAMP) | $(DATA_DIRS)
 test: $(DEV_STAMP) | $(DATA_DIRS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory pytest
 
