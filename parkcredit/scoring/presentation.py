@@ -246,9 +246,15 @@ def improvement_path(*, score: Score, spec: ModelSpec | None) -> list[_Step]:
         )
     for bill in path.obligations[:MAX_OBLIGATIONS]:
         metric = METRICS_BY_CODE.get(bill.metric)
+        # Safety findings are rectified, not paid; bills are paid.
+        template = (
+            _("完成 %(period)s 安全检查发现问题的整改(已超期 %(days)s 天)")
+            if bill.metric == "safety_findings"
+            else _("缴清 %(period)s 的%(metric)s(已逾期 %(days)s 天)")
+        )
         steps.append(
             _Step(
-                text=_("缴清 %(period)s 的%(metric)s(已逾期 %(days)s 天)")
+                text=template
                 % {
                     "period": bill.period.strftime("%Y-%m"),
                     "metric": metric.name if metric else bill.metric,

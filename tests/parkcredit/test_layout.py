@@ -236,9 +236,19 @@ def test_language_cookie_switches_to_english(db: Any, login: Any) -> None:
     assert re.search(r'value="en" lang="en" class="dropdown-item active"', html)
 
 
-def test_accept_language_header_selects_english(db: Any, login: Any) -> None:
-    response = login("park_admin").get("/", headers={"accept-language": "en-US,en;q=0.9"})
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(db: Any, login: Any) -> None:
+    client = login("park_admin")
+    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="zh-hans">' in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/", headers={"accept-language": "zh-CN,zh;q=0.9"})
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_chinese(db: Any, login: Any) -> None:
+    client = login("park_admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="zh-hans">' in client.get("/").content.decode()
 
 
 def test_set_language_view_stores_the_choice(db: Any, login: Any) -> None:
