@@ -114,7 +114,7 @@ def _profile_help(name: str) -> dict[str, Any]:
     for spec in profile.columns:
         kind = str(PARSER_LABELS.get(spec.parser, spec.parser))
         if spec.unit in UNIT_LABELS:
-            kind = f"{kind}({UNIT_LABELS[spec.unit]})"
+            kind = _("%(kind)s(%(unit)s)") % {"kind": kind, "unit": UNIT_LABELS[spec.unit]}
         notes = [spec.help] if spec.help else []
         if spec.choices:
             notes.append("、".join(dict.fromkeys(spec.choices)))
