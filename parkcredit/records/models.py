@@ -243,9 +243,14 @@ class CreditRecord(AppendOnlyModel):
     idempotent. Amounts are in yuan as `Decimal`; the raw source fields stay in `payload`.
     """
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="records")
-    kind = models.ForeignKey(RecordKind, on_delete=models.PROTECT, related_name="records")
-    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="records")
+    # No single-column indexes on these three: the composite indexes below start with each of
+    # them (enterprise + decided_on, kind + decided_on, the unique source + kind + ref + version),
+    # and every extra index is maintained for each of a million imported rows.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
+    kind = models.ForeignKey(RecordKind, on_delete=models.PROTECT, related_name="records", db_index=False)
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="records", db_index=False)
     source_ref = models.CharField(_("来源编号(文号)"), max_length=128)
     severity = models.CharField(_("失信程度"), max_length=16, choices=SEVERITY_CHOICES, blank=True)
     occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
@@ -269,8 +274,9 @@ class CreditRecord(AppendOnlyModel):
         related_name="superseded_by",
     )
     created_at = models.DateTimeField(_("入账时间"), auto_now_add=True)
+    # Nothing looks records up by their author (users are deactivated, not deleted), so no index.
     created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     objects = CreditRecordQuerySet.as_manager()

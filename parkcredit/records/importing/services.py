@@ -8,6 +8,7 @@ Only archive editors (park admin, department staff) import; one audit entry reco
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -71,6 +72,8 @@ DATE_FIELDS = frozenset(
     }
 )
 DECIMAL_FIELDS = frozenset({"amount", "value", "weight", "registered_capital"})
+
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
@@ -342,6 +345,8 @@ def import_run(
                     **({"enterprises": sink.changes[:200]} if hasattr(sink, "changes") else {}),
                 },
             )
+            changed = counts["new"] + counts["corrected"] + counts["revoked"]
+            _rescore_after_batch(current, ctx.written, changed=changed, actor=actor)
     except _StrictRefusal as refusal:
         report = _refuse(refusal.ctx, identity, batch, table, file_name, actor)
     return report
@@ -497,6 +502,9 @@ def import_batch_undo(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             )
             restored += 1
         written = locked.written or {}
+        _rescore_after_batch(
+            locked, written, changed=revoked + restored + len(written.get("observations", [])), actor=actor
+        )
         removed_obs = Observation.objects.filter(pk__in=written.get("observations", [])).delete()[0]
         removed_rel = Relation.objects.filter(pk__in=written.get("relations", [])).delete()[0]
         cleared = 0
@@ -523,6 +531,43 @@ def import_batch_undo(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             },
         )
     return locked
+
+
+# A batch that changes more rows than this asks for one full rescore instead of rescoring its
+# enterprises one by one (a 100,000-row file touches most of a park anyway).
+FULL_RESCORE_ROWS = 2000
+
+
+def _rescore_after_batch(batch: ImportBatch, written: dict[str, Any], *, changed: int, actor: Any) -> None:
+    """Grades follow the ledger: once the batch commits, rescore what it touched.
+
+    Call inside the batch's transaction (before observations it wrote are removed, for an undo):
+    a rolled-back batch schedules nothing.
+    """
+    from parkcredit.scoring.services import scoring_on_commit
+
+    if not changed:
+        return
+    if changed > FULL_RESCORE_ROWS:
+        transaction.on_commit(lambda: _full_rescore(actor, batch.pk))
+        return
+    ids = set(CreditRecord.objects.filter(batch=batch).values_list("enterprise_id", flat=True))
+    observation_ids = [*written.get("observations", []), *written.get("settlements", [])]
+    if observation_ids:
+        ids |= set(Observation.objects.filter(pk__in=observation_ids).values_list("enterprise_id", flat=True))
+    scoring_on_commit(ids)
+
+
+def _full_rescore(actor: Any, batch_id: int) -> None:
+    from parkcredit.scoring.services import model_published, scoring_run_start
+
+    if model_published() is None:
+        return
+    try:
+        scoring_run_start(actor=actor)
+    except (ValidationError, PermissionDenied):
+        # The batch stands; the next scheduled or manual full run catches the grades up.
+        logger.warning("导入批次 #%s 之后未能启动全量评分", batch_id, exc_info=True)
 
 
 def _undo_new_records(batch: ImportBatch, actor: Any, now: Any) -> int:
