@@ -14,22 +14,11 @@ from parkcredit.audit.models import AuditEntry
 from parkcredit.enterprises.models import Enterprise, EnterpriseTag
 from parkcredit.records.models import RecordEvent
 from tests import factories as f
+from tests.conftest import CAST
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "park_admin",
-    "dept_staff",
-    "inspector",
-    "ent_a_user",
-    "ent_b_user",
-    "bank_user",
-    "bank_unauthorised_user",
-    "system_admin",
-    "security_admin",
-    "auditor",
-    "anon",
-)
+ROLES = (*CAST, "anon")
 # Who may see which enterprise (ent_a consented to bank_user).
 SEES = {
     "park_admin": {"a", "b"},

@@ -15,23 +15,12 @@ from django.utils import timezone
 from parkcredit.jobs.models import Job
 from parkcredit.scoring.models import ModelState, ScoringModel, ScoringRun
 from tests import factories as f
+from tests.conftest import CAST
 from tests.parkcredit.scoring.test_views_support import SPEC_YAML, make_model, make_run, make_score
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "park_admin",
-    "dept_staff",
-    "inspector",
-    "ent_a_user",
-    "ent_b_user",
-    "bank_user",
-    "bank_unauthorised_user",
-    "system_admin",
-    "security_admin",
-    "auditor",
-    "anon",
-)
+ROLES = (*CAST, "anon")
 PARK = {"park_admin", "dept_staff", "inspector"}
 
 
