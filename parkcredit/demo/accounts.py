@@ -36,16 +36,28 @@ class DemoAccount(NamedTuple):
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
-    DemoAccount("parkadmin", Role.PARK_ADMIN, "经济发展部", "园区管理员:管理企业档案、信用评价和各项业务"),
-    DemoAccount("staff", Role.DEPT_STAFF, "财政金融部", "部门工作人员:归集数据、办理异议修复和金融服务"),
-    DemoAccount("inspector", Role.INSPECTOR, "规划建设部", "执法检查人员:接收抽查任务、录入检查结果"),
+    DemoAccount(
+        "parkadmin",
+        Role.PARK_ADMIN,
+        "经济发展部",
+        "园区管理员:管理企业档案、信息归集、信用评价(发布模型、撤销导入批次)",
+    ),
+    DemoAccount(
+        "staff",
+        Role.DEPT_STAFF,
+        "财政金融部",
+        "部门工作人员:维护企业档案、导入信用信息、处理待关联数据、起草和复核评价模型",
+    ),
+    DemoAccount(
+        "inspector", Role.INSPECTOR, "规划建设部", "执法检查人员:在手机上查阅企业档案、信用记录与等级"
+    ),
     DemoAccount(
         "enterprise",
         Role.ENTERPRISE,
         DEMO_ENTERPRISE_LABEL,
-        "企业用户:查看本企业档案与信用,提出异议和修复申请",
+        "企业用户:查看本企业档案、信用记录、等级与提升路径",
     ),
-    DemoAccount("bank", Role.BANK, DEMO_BANK_NAME, "金融机构用户:查看已授权企业的信用信息"),
+    DemoAccount("bank", Role.BANK, DEMO_BANK_NAME, "金融机构用户:查看已授权企业的档案、信用记录与等级"),
     DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "综合部", "系统管理员:账号、角色和系统配置(不查看企业数据)"),
     DemoAccount("secadmin", Role.SECURITY_ADMIN, "综合部", "安全管理员:安全策略和账号锁定"),
     DemoAccount("auditor", Role.AUDITOR, "综合部", "安全审计员:查阅和核验审计日志"),
