@@ -7,9 +7,9 @@ The compiled query (`creditcore.scoring.compiler`) reads four tables. Whoever ex
   observation still get a score: their indicators fall back to the missing-data rule).
 - ``ledger_tags``: enterprise tags with their validity dates.
 - ``ledger_records``: credit records with the record's status **as of the scoring date already
-  resolved** (``status_as_of``, ``disputed``) by folding its events with `creditcore.ledger.fold`.
-  Resolving status outside the SQL keeps one implementation of the event fold (the ledger's own),
-  so the SQL, the reference evaluator and the record pages can never disagree on a status.
+  resolved** (``status_as_of``, ``disputed``) outside the SQL. The Django extract folds each
+  record's events with `creditcore.ledger.apply_event`; `resolve_status` here (for synthetic
+  chunks) takes the last event, which gives the same status for every legal event sequence.
 - ``ledger_observations``: monthly park observations (bills carry ``due_on`` and ``settled_on``).
 
 Dates are DATE columns; in frames they are ``datetime64[D]`` arrays (NaT for missing), amounts

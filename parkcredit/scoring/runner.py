@@ -134,6 +134,7 @@ def run_execute(
         run.model = model
         spec = spec_cached(model.spec_yaml)
         report(5, PROGRESS_TOTAL, _("读取 %(date)s 的账本") % {"date": run.as_of.isoformat()})
+        read_at = timezone.now()
         inputs = ledger_extract(as_of=run.as_of)
         report(30, PROGRESS_TOTAL, _("计算 %(n)d 家企业的评分") % {"n": len(inputs.enterprises)})
         results, engine = score_inputs(spec, inputs, engine=engine or default_engine())
@@ -143,10 +144,20 @@ def run_execute(
         counts: dict[str, Any] = grade_counts(results, [b.grade for b in spec.bands_desc])
         with transaction.atomic():
             current = model.state == ModelState.PUBLISHED and not _later_current_exists(run.as_of)
+            # Incremental rescores that committed after this run read the ledger are newer than
+            # what the run computed for those enterprises: they stay current.
+            fresher: set[int] = set()
             if current:
-                Score.objects.filter(is_current=True).update(is_current=False)
+                fresher = set(
+                    Score.objects.filter(is_current=True, created_at__gt=read_at).values_list(
+                        "enterprise_id", flat=True
+                    )
+                )
+                Score.objects.filter(is_current=True).exclude(enterprise_id__in=fresher).update(
+                    is_current=False
+                )
             for score in scores:
-                score.is_current = current
+                score.is_current = current and score.enterprise_id not in fresher
             for start in range(0, len(scores), WRITE_BATCH):
                 Score.objects.bulk_create(scores[start : start + WRITE_BATCH])
                 done = 70 + int(29 * min(len(scores), start + WRITE_BATCH) / max(1, len(scores)))

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from creditcore.scoring.spec import ModelSpec, load_spec
 from parkcredit.scoring.extract import LedgerInputs
 
@@ -60,16 +62,22 @@ def score_reference(spec: ModelSpec, inputs: LedgerInputs) -> list[Any]:
     ]
 
 
-def score_engine(spec: ModelSpec, inputs: LedgerInputs) -> list[Any]:
-    """Score the whole of `inputs` in one set-based query on DuckDB."""
+def score_engine(spec: ModelSpec, inputs: LedgerInputs, *, evidence: bool = True) -> list[Any]:
+    """Score the whole of `inputs` in one set-based query on DuckDB.
+
+    `evidence=False` skips the second query that finds the records behind each indicator, for
+    callers that only compare grades (simulation, what-if).
+    """
     from creditcore.scoring.engine import score_frames_duckdb
     from creditcore.scoring.frames import frames_from_inputs
 
     frames = frames_from_inputs(inputs.enterprises, inputs.all_records(), inputs.all_observations())
-    return list(score_frames_duckdb(spec, frames, inputs.as_of))
+    return list(score_frames_duckdb(spec, frames, inputs.as_of, evidence=evidence))
 
 
-def score_inputs(spec: ModelSpec, inputs: LedgerInputs, *, engine: str = "auto") -> tuple[list[Any], str]:
+def score_inputs(
+    spec: ModelSpec, inputs: LedgerInputs, *, engine: str = "auto", evidence: bool = True
+) -> tuple[list[Any], str]:
     """Score `inputs`; returns the results in enterprise order and the name of the engine used.
 
     `engine`: "duckdb" (compiled SQL in process), "postgres" (compiled SQL inside the
@@ -82,7 +90,7 @@ def score_inputs(spec: ModelSpec, inputs: LedgerInputs, *, engine: str = "auto")
         use_engine = len(inputs.enterprises) >= ENGINE_MIN_ENTERPRISES and engine_available()
         engine = "duckdb" if use_engine else "reference"
     if engine == "duckdb":
-        results = score_engine(spec, inputs)
+        results = score_engine(spec, inputs, evidence=evidence)
     elif engine == "postgres":
         from parkcredit.scoring.pg import score_in_postgres
 
@@ -92,6 +100,12 @@ def score_inputs(spec: ModelSpec, inputs: LedgerInputs, *, engine: str = "auto")
     else:
         results = score_reference(spec, inputs)
     by_id = {r.enterprise_id: r for r in results}
+    missing = [e.id for e in inputs.enterprises if e.id not in by_id]
+    if missing:
+        # The in-database engine reads the ledger again; the park may have changed in between.
+        raise RuntimeError(
+            _("评分期间企业名单发生变化(%(count)d 家企业未得到评分),请重新评分") % {"count": len(missing)}
+        )
     return [by_id[e.id] for e in inputs.enterprises], engine
 
 

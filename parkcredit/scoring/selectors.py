@@ -118,10 +118,21 @@ def movers(actor: Any, limit: int = 10) -> list[dict[str, Any]]:
         return []
     after_run, before_run = last_two
     visible = Enterprise.objects.visible_to(actor)
-    before = {s.enterprise_id: s for s in Score.objects.filter(run=before_run, enterprise__in=visible)}
+    # Only the grade and score are compared: the indicator JSON of a whole park stays in the database.
+    before = {
+        s.enterprise_id: s
+        for s in Score.objects.filter(run=before_run, enterprise__in=visible).only(
+            "enterprise_id", "grade", "score", "colour"
+        )
+    }
     order = {g: i for i, g in enumerate(GRADES)}
     moved: list[dict[str, Any]] = []
-    for score in Score.objects.filter(run=after_run, enterprise__in=visible).select_related("enterprise"):
+    after = (
+        Score.objects.filter(run=after_run, enterprise__in=visible)
+        .select_related("enterprise")
+        .only("enterprise_id", "grade", "score", "colour", "enterprise__name", "enterprise__uscc")
+    )
+    for score in after:
         old = before.get(score.enterprise_id)
         if old is None or (old.grade == score.grade and old.score == score.score):
             continue
@@ -176,14 +187,15 @@ def model_what_if(actor: Any, *, spec_yaml: str, as_of: date | None = None) -> d
     """
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from creditcore.scoring.spec import SpecError, load_spec
+    from creditcore.scoring.spec import SpecError
+    from parkcredit.scoring.scorer import spec_cached
     from parkcredit.scoring.services import can_edit_models, model_published
     from parkcredit.scoring.simulation import simulation_compute
 
     if not can_edit_models(actor):
         raise PermissionDenied("只有园区管理员或部门工作人员可以试算评价模型")
     try:
-        load_spec(spec_yaml)
+        spec_cached(spec_yaml)  # the same memoised validation the simulation uses next
     except SpecError as exc:
         raise ValidationError({"spec_yaml": [str(p) for p in exc.problems]}) from None
     baseline = model_published()

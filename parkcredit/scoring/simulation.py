@@ -39,7 +39,8 @@ def simulation_compute(
 ) -> dict[str, Any]:
     """Score the park with both specs and describe how the grades move (a JSON-ready dict)."""
     inputs = inputs if inputs is not None else ledger_extract(as_of=as_of)
-    draft, _engine = score_inputs(spec_cached(spec_yaml), inputs)
+    # Only grades and scores are compared: no evidence query.
+    draft, _engine = score_inputs(spec_cached(spec_yaml), inputs, evidence=False)
     result: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "enterprises": len(draft),
@@ -54,7 +55,7 @@ def simulation_compute(
     }
     if baseline_yaml is None:
         return result
-    published, _engine = score_inputs(spec_cached(baseline_yaml), inputs)
+    published, _engine = score_inputs(spec_cached(baseline_yaml), inputs, evidence=False)
     order = {g: i for i, g in enumerate(GRADES)}
     matrix = {g: dict.fromkeys(GRADES, 0) for g in GRADES}
     for old, new in zip(published, draft, strict=True):
