@@ -33,6 +33,12 @@ SECRET_KEY = env_str("SECRET_KEY", DEFAULT_SECRET_KEY)
 AUDIT_KEY = env_str("AUDIT_KEY", DEFAULT_AUDIT_KEY)
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", DEFAULT_FIELD_ENCRYPTION_KEY)
 DEBUG = env_bool("DEBUG", False)
+try:
+    _field_key_ok = len(bytes.fromhex(FIELD_ENCRYPTION_KEY)) == 16
+except ValueError:
+    _field_key_ok = False
+if not _field_key_ok:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 必须是 32 位十六进制字符(128 位 SM4 密钥)")
 
 if PRODUCTION:
     for _name, _value, _default in (
