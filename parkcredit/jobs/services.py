@@ -47,7 +47,8 @@ def job_start(*, actor: Any, kind: str, title: str, task: Task[..., Any], **task
     """Create a QUEUED job row, audit it, and enqueue `task(job_id=..., **task_kwargs)`.
 
     The row and its audit entry commit before the task is enqueued, so a worker never picks up
-    a task whose row it cannot see. With the immediate backend (tests) the task runs here.
+    a task whose row it cannot see. With the immediate backend (tests) the task runs here. If the
+    queue refuses the task, the job comes back FAILED with a Chinese message instead of raising.
     """
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
@@ -57,8 +58,9 @@ def job_start(*, actor: Any, kind: str, title: str, task: Task[..., Any], **task
         task.enqueue(job_id=str(job.id), **task_kwargs)
     except Exception:
         logger.exception("could not enqueue job %s (%s)", job.id, kind)
+        # The caller shows the job page, where this message tells the person what happened;
+        # raising here would turn it into a bare server error page.
         job_fail(job_id=str(job.id), error=_("任务未能加入队列,请稍后重试或联系系统管理员。"))
-        raise
     job.refresh_from_db()
     return job
 
