@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkcredit.accounts.models import ROLE_ORGANISATION_KIND, Organisation, OrganisationKind, Role, User
-from parkcredit.accounts.services import client_ip
 from parkcredit.audit.services import audit_log
+from parkcredit.common.http import client_ip
 
 
 class AuditedAdminMixin:

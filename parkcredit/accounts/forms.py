@@ -22,15 +22,6 @@ class BootstrapMixin:
             field.widget.attrs.setdefault("class", css)
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names, the rest to the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class LoginForm(BootstrapMixin, forms.Form):
     username = forms.CharField(
         label=_("用户名"),

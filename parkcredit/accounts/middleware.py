@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parkcredit.accounts.services import LAST_ACTIVITY_KEY, client_ip, password_expired
+from parkcredit.accounts.services import LAST_ACTIVITY_KEY, password_expired
 from parkcredit.audit.services import audit_log
+from parkcredit.common.htmx import is_htmx
+from parkcredit.common.http import client_ip
 
 # The JSON API answers with a status code, never with a redirect to an HTML page.
 API_PREFIX = "/api/"
@@ -30,12 +32,8 @@ PASSIVE_HEADER = "X-Passive-Request"
 _ACTIVITY_RESOLUTION = 15
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx would swap a redirected page into a fragment; HX-Redirect makes it navigate.
         response = HttpResponse(status=200)
         response["HX-Redirect"] = url
@@ -65,7 +63,7 @@ class IdleSessionMiddleware:
         if password_expired(user) and not self._allowed_while_expired(request.path):
             if request.path.startswith(API_PREFIX):
                 return JsonResponse({"detail": _("密码已过期,请先在网页上修改密码")}, status=403)
-            query = urlencode({"next": request.get_full_path()}) if not _is_htmx(request) else ""
+            query = urlencode({"next": request.get_full_path()}) if not is_htmx(request) else ""
             url = reverse("accounts:password_change") + (f"?{query}" if query else "")
             return _redirect(request, url)
         return self.get_response(request)
@@ -84,7 +82,7 @@ class IdleSessionMiddleware:
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"detail": _("会话已超时,请重新登录")}, status=401)
         params = {"reason": "idle"}
-        if request.method == "GET" and not _is_htmx(request):
+        if request.method == "GET" and not is_htmx(request):
             params["next"] = request.get_full_path()
         return _redirect(request, reverse("accounts:login") + "?" + urlencode(params))
 

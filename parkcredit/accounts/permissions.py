@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from parkcredit.audit.services import audit_log
+from parkcredit.common.http import client_ip
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -35,7 +36,7 @@ def role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
                         actor=user,
                         action="access.denied",
                         detail={"path": request.path},
-                        ip=request.META.get("REMOTE_ADDR") or None,
+                        ip=client_ip(request),
                         outcome="denied",
                     )
                 raise PermissionDenied

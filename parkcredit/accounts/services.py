@@ -37,6 +37,7 @@ from parkcredit.accounts.models import (
 )
 from parkcredit.audit.services import audit_log
 from parkcredit.common.crypto import sm3_hex
+from parkcredit.common.http import client_ip
 
 # Roles that may hold API tokens through the web page (integrations run under these accounts).
 TOKEN_ROLES = frozenset({Role.PARK_ADMIN, Role.SYSTEM_ADMIN})
@@ -47,15 +48,6 @@ _USERNAME_MAX = 150
 _TOKEN_PREFIX_LENGTH = 8
 _TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 _RAW_TOKEN_MAX = 200
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address the lock-out counts by.
-
-    Only REMOTE_ADDR is trusted: a forwarded-for header is set by the client and would let an
-    attacker pick a fresh address for every guess.
-    """
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _require_role(actor: Any, *roles: str) -> None:

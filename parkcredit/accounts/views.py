@@ -32,11 +32,11 @@ from parkcredit.accounts.forms import (
     TokenCreateForm,
     UnlockForm,
     UserCreateForm,
-    apply_service_errors,
 )
 from parkcredit.accounts.models import Role, User
 from parkcredit.accounts.permissions import role_required
-from parkcredit.accounts.services import client_ip
+from parkcredit.common.forms import apply_service_errors
+from parkcredit.common.http import client_ip
 
 LOGIN_NOTICES = {
     "idle": gettext_lazy("由于长时间未操作,您已自动退出,请重新登录。"),

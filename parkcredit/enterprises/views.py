@@ -18,7 +18,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from parkcredit.common.forms import apply_service_errors
 from parkcredit.common.htmx import is_htmx
+from parkcredit.common.http import client_ip
 from parkcredit.enterprises.filters import EnterpriseFilterForm
 from parkcredit.enterprises.forms import EnterpriseForm
 from parkcredit.enterprises.models import Enterprise
@@ -34,22 +36,9 @@ from parkcredit.scoring.presentation import enterprise_score_panel
 PAGE_SIZE = 25
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _require_editor(user: Any) -> None:
     if not getattr(user, "can_edit_archive", False):
         raise PermissionDenied(_("只有园区管理员和部门工作人员可以修改企业档案"))
-
-
-def _attach(form: EnterpriseForm, error: ValidationError) -> None:
-    """Show a service's errors on the form, at the field they name when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
@@ -94,10 +83,10 @@ def enterprise_create_view(request: HttpRequest) -> HttpResponse:
         warnings: list[str] = []
         try:
             enterprise = enterprise_create(
-                actor=request.user, data=form.service_data(), warnings=warnings, ip=_client_ip(request)
+                actor=request.user, data=form.service_data(), warnings=warnings, ip=client_ip(request)
             )
         except ValidationError as error:
-            _attach(form, error)
+            apply_service_errors(form, error)
         else:
             return _saved(request, enterprise, warnings, _("已建档:%(name)s"))
     return render(request, "enterprises/form.html", {"form": form, "enterprise": None})
@@ -118,10 +107,10 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 enterprise=enterprise,
                 data=form.service_data(),
                 warnings=warnings,
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ValidationError as error:
-            _attach(form, error)
+            apply_service_errors(form, error)
         else:
             return _saved(request, enterprise, warnings, _("已保存:%(name)s"))
     return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})

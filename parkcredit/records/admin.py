@@ -15,6 +15,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from parkcredit.audit.services import audit_log
+from parkcredit.common.http import client_ip
 from parkcredit.records.models import (
     CreditRecord,
     DataSource,
@@ -47,7 +48,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
                 action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
                 obj=obj,
                 detail={"code": getattr(obj, "code", ""), "changed_fields": changed, "via": "admin"},
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
             )
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from parkcredit.common.forms import apply_service_errors
 from parkcredit.enterprises.forms import EnterpriseForm
 from parkcredit.enterprises.models import Enterprise, EnterpriseTag
 from parkcredit.enterprises.services import TagValue, _save
-from parkcredit.enterprises.views import _attach
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +138,8 @@ def test_edit_form_keeps_other_tags_dates_and_prefills_without_personal_data(ent
 def test_attach_puts_service_errors_where_they_belong() -> None:
     form = EnterpriseForm(_data())
     assert form.is_valid()
-    _attach(form, ValidationError({"uscc": ["重复"], "uscc_legacy": ["内部"]}))
-    _attach(form, ValidationError("整体错误"))
+    apply_service_errors(form, ValidationError({"uscc": ["重复"], "uscc_legacy": ["内部"]}))
+    apply_service_errors(form, ValidationError("整体错误"))
     assert form.errors["uscc"] == ["重复"]
     assert "内部" in form.non_field_errors() and "整体错误" in form.non_field_errors()
 
