@@ -167,6 +167,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# The reverse proxy's own address. `parkcredit serve` then takes the visitor's address from that
+# proxy's X-Forwarded-For (and only from it), so lock-out and audit see visitors, not the proxy.
+TRUSTED_PROXY = env_str("TRUSTED_PROXY", "")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parkcredit.accounts.models import ROLE_ORGANISATION_KIND, Organisation, OrganisationKind, Role, User
 from parkcredit.audit.services import audit_log
-from parkcredit.common.http import client_ip
+from parkcredit.common.client import client_ip
 
 
 class AuditedAdminMixin:

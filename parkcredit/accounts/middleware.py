@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from parkcredit.accounts.services import LAST_ACTIVITY_KEY, password_expired
 from parkcredit.audit.services import audit_log
+from parkcredit.common.client import client_ip
 from parkcredit.common.htmx import is_htmx
-from parkcredit.common.http import client_ip
 
 # The JSON API answers with a status code, never with a redirect to an HTML page.
 API_PREFIX = "/api/"

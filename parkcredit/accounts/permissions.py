@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from parkcredit.audit.services import audit_log
-from parkcredit.common.http import client_ip
+from parkcredit.common.client import client_ip
 
 ViewFunc = Callable[..., HttpResponse]
 

@@ -36,8 +36,8 @@ from parkcredit.accounts.models import (
     User,
 )
 from parkcredit.audit.services import audit_log
+from parkcredit.common.client import client_ip
 from parkcredit.common.crypto import sm3_hex
-from parkcredit.common.http import client_ip
 
 # Roles that may hold API tokens through the web page (integrations run under these accounts).
 TOKEN_ROLES = frozenset({Role.PARK_ADMIN, Role.SYSTEM_ADMIN})

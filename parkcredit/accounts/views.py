@@ -35,8 +35,8 @@ from parkcredit.accounts.forms import (
 )
 from parkcredit.accounts.models import Role, User
 from parkcredit.accounts.permissions import role_required
+from parkcredit.common.client import client_ip
 from parkcredit.common.forms import apply_service_errors
-from parkcredit.common.http import client_ip
 
 LOGIN_NOTICES = {
     "idle": gettext_lazy("由于长时间未操作,您已自动退出,请重新登录。"),

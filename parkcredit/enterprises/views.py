@@ -18,9 +18,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from parkcredit.common.client import client_ip
 from parkcredit.common.forms import apply_service_errors
 from parkcredit.common.htmx import is_htmx
-from parkcredit.common.http import client_ip
 from parkcredit.enterprises.filters import EnterpriseFilterForm
 from parkcredit.enterprises.forms import EnterpriseForm
 from parkcredit.enterprises.models import Enterprise

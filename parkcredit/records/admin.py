@@ -15,7 +15,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from parkcredit.audit.services import audit_log
-from parkcredit.common.http import client_ip
+from parkcredit.common.client import client_ip
 from parkcredit.records.models import (
     CreditRecord,
     DataSource,

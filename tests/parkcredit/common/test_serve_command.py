@@ -221,3 +221,24 @@ def test_serve_app_runs_waitress_and_stops_on_sigterm(transactional_db: None, se
     assert out.getvalue().rstrip().endswith("已停止")
     assert signal.getsignal(signal.SIGTERM) == previous
     assert not any(t.name == "parkcredit-task-worker" for t in threading.enumerate())
+
+
+def test_no_forwarding_headers_are_trusted_without_a_configured_proxy(settings: Any) -> None:
+    from parkcredit.common.management.commands.serve import proxy_options
+
+    settings.TRUSTED_PROXY = ""
+    assert proxy_options() == {}
+
+
+def test_the_configured_proxy_is_trusted_for_the_visitor_address(settings: Any) -> None:
+    import waitress
+
+    from parkcredit.common.management.commands.serve import proxy_options
+
+    settings.TRUSTED_PROXY = "127.0.0.1"
+    options = proxy_options()
+    assert options["trusted_proxy"] == "127.0.0.1"
+    assert "x-forwarded-for" in options["trusted_proxy_headers"]
+    # waitress accepts exactly these options (it raises on unknown ones).
+    server = waitress.create_server(lambda environ, start: [], host="127.0.0.1", port=0, **options)
+    server.close()

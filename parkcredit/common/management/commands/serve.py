@@ -83,6 +83,19 @@ def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
     raise _Shutdown
 
 
+def proxy_options() -> dict[str, Any]:
+    """waitress options that trust the configured reverse proxy's forwarding headers, if any."""
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        # Headers a client sent past the proxy must not reach the application.
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 def serve_app(
     *,
     stdout: OutputWrapper,
@@ -105,7 +118,9 @@ def serve_app(
     from config.wsgi import application
 
     try:
-        server: Any = waitress.create_server(application, host=host, port=port, threads=threads)
+        server: Any = waitress.create_server(
+            application, host=host, port=port, threads=threads, **proxy_options()
+        )
     except OSError as exc:
         raise CommandError(
             _("无法监听 %(host)s:%(port)s:%(error)s(端口可能已被占用,可用 --port 换一个)")
