@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,20 +34,22 @@ def failed_login_list(*, limit: int = 50) -> QuerySet[LoginAttempt]:
     return LoginAttempt.objects.filter(succeeded=False).order_by("-at")[:limit]
 
 
-def _recent_values(field: str, since: datetime) -> list[str]:
+def _recent_values(field: str, since: datetime, min_failures: int) -> list[str]:
+    """Usernames or addresses with enough recent failures to be locked, most recent first.
+
+    One grouped query: only values with at least `min_failures` failures in the look-back window
+    can be locked, so a credential-stuffing wave of one-off names costs nothing per name.
+    """
     rows = (
         LoginAttempt.objects.filter(succeeded=False, at__gte=since)
         .exclude(**{f"{field}__isnull": True})
-        .order_by("-at")
+        .values(field)
+        .annotate(failures=Count("id"), last=Max("at"))
+        .filter(failures__gte=min_failures)
+        .order_by("-last")
         .values_list(field, flat=True)
     )
-    seen: list[str] = []
-    for value in rows.iterator():
-        if value not in seen:
-            seen.append(value)
-            if len(seen) >= _LOCK_CANDIDATES:
-                break
-    return seen
+    return list(rows[:_LOCK_CANDIDATES])
 
 
 def lock_list(*, now: datetime | None = None) -> list[Lock]:
@@ -56,11 +58,11 @@ def lock_list(*, now: datetime | None = None) -> list[Lock]:
     policy = LockoutPolicy.from_settings()
     since = now - policy.lookback
     locks: list[Lock] = []
-    for name in _recent_values("username", since):
+    for name in _recent_values("username", since, policy.max_failures):
         until = username_locked_until(name, now=now, policy=policy)
         if until is not None:
             locks.append(Lock(LockoutScope.USERNAME, name, until))
-    for ip in _recent_values("ip", since):
+    for ip in _recent_values("ip", since, policy.max_failures):
         until = ip_locked_until(ip, now=now, policy=policy)
         if until is not None:
             locks.append(Lock(LockoutScope.IP, ip, until))
