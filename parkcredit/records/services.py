@@ -61,11 +61,17 @@ class RecordDuplicate(ValidationError):
 # --- small validators ------------------------------------------------------------------------
 
 
-def _ensure_can_see(actor: Any, enterprise: Enterprise) -> None:
-    """Refuse a signed-in actor who cannot see the enterprise; None is the system itself."""
+def _ensure_can_write(actor: Any, enterprise: Enterprise) -> None:
+    """Only archive editors who can see the enterprise write its ledger; None is the system itself.
+
+    Seeing an enterprise is not enough: banks and the enterprise itself see it too, and neither
+    may register or withdraw credit information about it.
+    """
     if actor is None:
         return
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not getattr(actor, "can_edit_archive", False) or not (
+        Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists()
+    ):
         raise PermissionDenied(f"无权为企业「{enterprise.name}」登记信用信息")
 
 
@@ -227,7 +233,7 @@ def record_register(
     """
     kind = _resolve_kind(kind)
     source = _resolve_source(source)
-    _ensure_can_see(actor, enterprise)
+    _ensure_can_write(actor, enterprise)
     if not kind.is_active:
         raise ValidationError({"kind": f"记录类型「{kind.name}」({kind.code})已停用,不能登记新记录"})
     source_ref = _check_text(
@@ -326,7 +332,9 @@ def record_event_append(
         kind = EventType(event_type)
     except ValueError:
         raise ValidationError({"event_type": f"事件类型「{event_type}」无效"}) from None
-    _ensure_can_see(actor, record.enterprise)
+    # An enterprise may contest (异议) its own records; every other event is the park's to write.
+    if not (kind is EventType.DISPUTED and getattr(actor, "enterprise_id", None) == record.enterprise_id):
+        _ensure_can_write(actor, record.enterprise)
     note = _check_text(note, field="note", label="说明", max_length=500)
     clean_payload = _check_payload(payload)
     moment = _check_moment(at)
@@ -404,7 +412,7 @@ def observation_record(
     if spec is None:
         raise ValidationError({"metric": f"指标「{metric}」不在园区指标目录中"})
     source = _resolve_source(source)
-    _ensure_can_see(actor, enterprise)
+    _ensure_can_write(actor, enterprise)
     if not isinstance(period, date) or isinstance(period, datetime):
         raise ValidationError({"period": f"期间「{period}」不是有效的日期"})
     if period.day != 1:
@@ -495,7 +503,7 @@ def relation_record(
     if relation_type not in labels:
         raise ValidationError({"relation_type": f"关系类型「{relation_type}」无效"})
     source = _resolve_source(source)
-    _ensure_can_see(actor, enterprise)
+    _ensure_can_write(actor, enterprise)
     number = _to_decimal(weight, field="weight", label="依赖度")
     if number < 0 or number > 1:
         raise ValidationError({"weight": f"依赖度「{weight}」应在 0 到 1 之间"})

@@ -521,3 +521,20 @@ def test_catalogue_command_prints_json_counts() -> None:
     counts = json.loads(out.getvalue())
     assert counts["created"] == 1
     assert RecordKind.objects.filter(code="park-honour").exists()
+
+
+def test_seeing_an_enterprise_is_not_enough_to_write_its_ledger(
+    ent_a: Any, bank_user: Any, ent_a_user: Any, inspector: Any
+) -> None:
+    record = register(ent_a, at=timezone.now() - timedelta(days=2))
+    for actor in (bank_user, inspector):
+        with pytest.raises(PermissionDenied):
+            record_event_append(actor=actor, record=record, event_type="revoked")
+    with pytest.raises(PermissionDenied):
+        record_event_append(actor=ent_a_user, record=record, event_type="repaired")
+
+
+def test_an_enterprise_cannot_contest_another_enterprises_record(ent_b: Any, ent_a_user: Any) -> None:
+    record = register(ent_b, at=timezone.now() - timedelta(days=2))
+    with pytest.raises(PermissionDenied):
+        record_event_append(actor=ent_a_user, record=record, event_type="disputed")
