@@ -55,5 +55,12 @@ def test_refusals_are_audited(login: Any, auditor: Any) -> None:
     assert (entry.actor_id, entry.outcome, entry.detail) == (
         auditor.pk,
         "denied",
-        {"path": "/accounts/users/"},
+        {"path": "/accounts/users/", "method": "GET"},
     )
+
+
+def test_refusals_from_checks_inside_views_are_audited_too(login: Any, ent_a_user: Any) -> None:
+    # The audit page checks the role inside the view rather than with role_required.
+    login("ent_a_user").get(reverse("audit:list"))
+    entry = AuditEntry.objects.get(action="access.denied")
+    assert (entry.actor_id, entry.detail["path"]) == (ent_a_user.pk, "/audit/")
