@@ -118,3 +118,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "django_db_serialized_rollback" not in names
         ):
             names.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache: rolled-back rows reuse primary keys across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from creditcore.catalogue import KINDS_BY_CODE, METRICS_BY_CODE
@@ -203,6 +204,9 @@ MAX_REPAIRS = 5
 MAX_OBLIGATIONS = 5
 
 
+IMPROVEMENT_CACHE_SECONDS = 600
+
+
 @dataclass(frozen=True, slots=True)
 class _Step:
     text: str
@@ -220,13 +224,23 @@ def improvement_path(*, score: Score, spec: ModelSpec | None) -> list[_Step]:
     """
     if spec is None:
         return []
-    inputs = ledger_extract(as_of=score.as_of, enterprise_ids=[score.enterprise_id])
-    if not inputs.enterprises:
-        return []  # left the park, or the score predates the enterprise's founding
-    enterprise = inputs.enterprises[0]
-    path = explain_improvement(
-        spec, enterprise, inputs.records_of(enterprise.id), inputs.observations_of(enterprise.id), score.as_of
-    )
+    # The path is a function of one score snapshot, but costs a ledger read and dozens of
+    # re-scorings: compute it once per snapshot (briefly, as same-day events can still arrive).
+    key = f"scoring:improvement:{score.pk}"
+    path = cache.get(key)
+    if path is None:
+        inputs = ledger_extract(as_of=score.as_of, enterprise_ids=[score.enterprise_id])
+        if not inputs.enterprises:
+            return []  # left the park, or the score predates the enterprise's founding
+        enterprise = inputs.enterprises[0]
+        path = explain_improvement(
+            spec,
+            enterprise,
+            inputs.records_of(enterprise.id),
+            inputs.observations_of(enterprise.id),
+            score.as_of,
+        )
+        cache.set(key, path, IMPROVEMENT_CACHE_SECONDS)
     steps: list[_Step] = []
     for repair in path.repairs[:MAX_REPAIRS]:
         steps.append(
