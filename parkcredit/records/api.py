@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import P, QueryEx, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -264,11 +265,11 @@ def records_batch(request: HttpRequest) -> Any:
 
     from django.core.exceptions import PermissionDenied
 
-    from parkcredit.records.importing.services import ImportFileError, can_import, import_run
+    from parkcredit.records.importing.services import ImportFileError, import_run
     from parkcredit.records.models import BatchStatus, ImportBatch
 
     actor = api_actor(request)
-    if not can_import(actor):
+    if not getattr(actor, "can_edit_archive", False):
         raise HttpError(403, "无权导入:只有园区管理员和部门工作人员可以导入信用信息")
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if not key:
@@ -297,6 +298,9 @@ def records_batch(request: HttpRequest) -> Any:
         raise HttpError(403, str(exc)) from None
     except ImportFileError as exc:
         raise HttpError(422, exc.reason) from None
+    if report.status in (BatchStatus.QUEUED, BatchStatus.RUNNING):
+        # The first submission with this key has not finished: the client should retry later.
+        raise HttpError(409, gettext("该幂等键的提交正在处理中"))
     body = report.as_dict()
     if report.status == BatchStatus.REFUSED:
         return Status(422, {**body, "detail": report.message})

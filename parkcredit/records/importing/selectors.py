@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils import timezone
 
 from parkcredit.accounts.models import PARK_ROLES
 from parkcredit.enterprises.models import Enterprise
@@ -25,6 +26,9 @@ from parkcredit.records.models import (
     UnmatchedRow,
     UnmatchedState,
 )
+
+# Enterprises read per row to score names against: up to 8 name probes of 200 matches each.
+CANDIDATES_PER_ROW = 1600
 
 
 def _is_park(actor: Any) -> bool:
@@ -99,24 +103,58 @@ class Suggestion:
     score: float
 
 
+def _probes(name: str) -> set[str]:
+    # Narrow by a few characters of the name before scoring, so the archive is not read whole.
+    probes = {name[i : i + 2] for i in range(0, max(len(name) - 1, 1), 2)} - {""}
+    return set(sorted(probes)[:8])
+
+
+def _candidates(actor: Any, probes: set[str], cap: int) -> list[Enterprise]:
+    """Visible enterprises whose name holds any probe, in one query."""
+    if not probes:
+        return []
+    match = Q()
+    for probe in probes:
+        match |= Q(name__icontains=probe)
+    return list(Enterprise.objects.visible_to(actor).filter(match).order_by("pk")[:cap])
+
+
+def _best(name: str, candidates: list[Enterprise], limit: int) -> list[Suggestion]:
+    scored = [
+        Suggestion(enterprise, round(difflib.SequenceMatcher(None, name, enterprise.name).ratio(), 3))
+        for enterprise in candidates
+    ]
+    scored = [s for s in scored if s.score >= 0.5]
+    scored.sort(key=lambda s: (-s.score, s.enterprise.name))
+    return scored[:limit]
+
+
 def unmatched_suggestions(*, actor: Any, row: UnmatchedRow, limit: int = 5) -> list[Suggestion]:
     """Enterprises with a similar name (difflib ratio ≥ 0.5), best first; a name match is only a hint."""
     if not _is_park(actor) or not row.subject_name:
         return []
     name = row.subject_name
-    # Narrow by a few characters of the name before scoring, so the archive is not read whole.
-    probes = {name[i : i + 2] for i in range(0, max(len(name) - 1, 1), 2)} - {""}
-    candidates: dict[int, Enterprise] = {}
-    for probe in list(probes)[:8]:
-        for enterprise in Enterprise.objects.visible_to(actor).filter(name__icontains=probe)[:200]:
-            candidates[enterprise.pk] = enterprise
-    scored = [
-        Suggestion(enterprise, round(difflib.SequenceMatcher(None, name, enterprise.name).ratio(), 3))
-        for enterprise in candidates.values()
-    ]
-    scored = [s for s in scored if s.score >= 0.5]
-    scored.sort(key=lambda s: (-s.score, s.enterprise.name))
-    return scored[:limit]
+    return _best(name, _candidates(actor, _probes(name), CANDIDATES_PER_ROW), limit)
+
+
+def unmatched_suggestions_for_rows(
+    *, actor: Any, rows: list[UnmatchedRow], limit: int = 3
+) -> dict[int, list[Suggestion]]:
+    """`unmatched_suggestions` for a page of pending rows, from one candidate query for the page.
+
+    The queue page would otherwise query once per row; the candidate set is the union of every
+    row's probes, and each row is scored against the candidates that share one of its probes.
+    """
+    named = [row for row in rows if row.state == UnmatchedState.PENDING and row.subject_name]
+    if not _is_park(actor) or not named:
+        return {}
+    probes = {row.pk: _probes(row.subject_name) for row in named}
+    pool = _candidates(actor, set().union(*probes.values()), CANDIDATES_PER_ROW * len(named))
+    out: dict[int, list[Suggestion]] = {}
+    for row in named:
+        mine = [e for e in pool if any(p.lower() in e.name.lower() for p in probes[row.pk])]
+        out[row.pk] = _best(row.subject_name, mine, limit)
+    return out
 
 
 @dataclass
@@ -166,7 +204,7 @@ def source_quality(*, actor: Any) -> list[SourceQuality]:
         entry.errors += int(counts.get("error", 0))
         entry.unmatched += int(counts.get("unmatched", 0))
         entry.last_import = batch.created_at
-        month = batch.created_at.date().replace(day=1)
+        month = timezone.localdate(batch.created_at).replace(day=1)
         per_month = volume.setdefault(batch.source_id, {})
         per_month[month] = per_month.get(month, 0) + rows
     if stats:

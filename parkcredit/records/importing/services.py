@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +31,9 @@ from creditcore.collection.readers import (
     open_table_path,
     write_error_table,
 )
-from creditcore.collection.rows import ParsedRow, RowError, bind_headers, parse_row
+from creditcore.collection.rows import ParsedRow, bind_headers, parse_row
 from creditcore.ledger import TERMINAL, EventType
-from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Role
+from parkcredit.accounts.models import Role
 from parkcredit.audit.services import audit_log
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.enterprises.services import enterprise_create
@@ -77,11 +78,16 @@ logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, unknown profile or source)."""
+    """The file as a whole cannot be imported (unreadable, unknown profile or source).
 
-    def __init__(self, reason: str) -> None:
+    `usage` marks a bad request (unknown profile or source) rather than a bad file, so that the
+    command line can exit with its usage status.
+    """
+
+    def __init__(self, reason: str, *, usage: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.usage = usage
 
 
 class _StrictRefusal(Exception):
@@ -90,14 +96,9 @@ class _StrictRefusal(Exception):
         self.ctx = ctx
 
 
-def can_import(actor: Any) -> bool:
-    return bool(
-        getattr(actor, "is_authenticated", False) and getattr(actor, "role", None) in ARCHIVE_EDITOR_ROLES
-    )
-
-
 def _ensure_importer(actor: Any) -> None:
-    if not can_import(actor):
+    # Anonymous users and None have no `can_edit_archive`: they are refused like other roles.
+    if not getattr(actor, "can_edit_archive", False):
         raise PermissionDenied(_("只有园区管理员和部门工作人员可以导入信用信息"))
 
 
@@ -105,7 +106,11 @@ def profile_get(name: str) -> ImportProfile:
     """The import profile by name, or ImportFileError naming the allowed ones."""
     spec = PROFILES.get(name)
     if spec is None:
-        raise ImportFileError(f"导入模板「{name}」不存在,可选:{'、'.join(sorted(PROFILES))}")
+        raise ImportFileError(
+            _("导入模板「%(name)s」不存在,可选:%(names)s")
+            % {"name": name, "names": "、".join(sorted(PROFILES))},
+            usage=True,
+        )
     return spec
 
 
@@ -116,7 +121,9 @@ def source_resolve(source: DataSource | str | None, spec: ImportProfile) -> Data
     if source:
         found = DataSource.objects.filter(code=source).first()
         if found is None:
-            raise ImportFileError(f"数据来源「{source}」不存在,请先在数据来源目录中登记")
+            raise ImportFileError(
+                _("数据来源「%(code)s」不存在,请先在数据来源目录中登记") % {"code": source}, usage=True
+            )
         return found
     kind = DataSourceKind.PARK if spec.name in PARK_PROFILES else DataSourceKind.DEPARTMENT
     if spec.name == "court-defaulter":
@@ -284,9 +291,7 @@ def import_run(
     spec = profile_get(profile)
     key = (idempotency_key or "").strip()[:128]
     if key:
-        earlier = ImportBatch.objects.filter(
-            created_by=actor if actor is not None else None, idempotency_key=key
-        ).first()
+        earlier = _batch_for_key(actor, key)
         if earlier is not None:
             return report_from_batch(earlier)
     table, sha256, size = _open(data, path, file_name)
@@ -308,7 +313,7 @@ def import_run(
     try:
         with _bulk_cache(), transaction.atomic():
             if batch is None:
-                current = ImportBatch.objects.create(status=BatchStatus.RUNNING, **identity)
+                current = _batch_create(identity)
             else:
                 current = batch
                 for name, value in identity.items():
@@ -349,7 +354,34 @@ def import_run(
             _rescore_after_batch(current, ctx.written, changed=changed, actor=actor)
     except _StrictRefusal as refusal:
         report = _refuse(refusal.ctx, identity, batch, table, file_name, actor)
+    except _KeyTaken:
+        # A concurrent request with the same key committed its batch between our lookup and our
+        # insert: answer with that batch's report, as a sequential retry would get.
+        earlier = _batch_for_key(actor, key)
+        if earlier is None:  # pragma: no cover - the constraint that fired names this very row
+            raise
+        report = report_from_batch(earlier)
     return report
+
+
+class _KeyTaken(Exception):
+    """The batch insert hit the idempotency-key constraint: another request used the key first."""
+
+
+def _batch_for_key(actor: Any, key: str) -> ImportBatch | None:
+    return ImportBatch.objects.filter(created_by=actor, idempotency_key=key).first()
+
+
+def _batch_create(identity: dict[str, Any]) -> ImportBatch:
+    """Insert the running batch; a clash on the idempotency key becomes `_KeyTaken`."""
+    try:
+        # A savepoint, so the clash does not poison the surrounding transaction.
+        with transaction.atomic():
+            return ImportBatch.objects.create(status=BatchStatus.RUNNING, **identity)
+    except IntegrityError:
+        if not identity.get("idempotency_key"):
+            raise
+        raise _KeyTaken from None
 
 
 def _refuse(
@@ -404,6 +436,7 @@ def import_start(
     """
     from django.conf import settings
 
+    from parkcredit.jobs.models import JobState
     from parkcredit.jobs.services import job_start
     from parkcredit.records.tasks import import_task
 
@@ -413,7 +446,8 @@ def import_start(
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
-    target = folder / f"{digest}{Path(file_name).suffix[:10]}"
+    # A unique part: two uploads of the same file must not share (and delete) one copy.
+    target = folder / f"{digest}-{uuid.uuid4().hex}{Path(file_name).suffix[:10]}"
     target.write_bytes(data)
     batch = ImportBatch.objects.create(
         source=source_row,
@@ -435,6 +469,12 @@ def import_start(
         path=str(target),
     )
     ImportBatch.objects.filter(pk=batch.pk).update(job=job)
+    if job.state == JobState.FAILED:
+        # A batch still queued after its job failed was never run (the queue refused the task):
+        # nothing will pick it up, so say so and drop the uploaded copy.
+        refused = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED)
+        if refused.update(status=BatchStatus.FAILED, message=job.error[:500]):
+            target.unlink(missing_ok=True)
     return job
 
 
@@ -647,6 +687,7 @@ def _write_resolved(*, actor: Any, row: UnmatchedRow, enterprise: Enterprise, st
     row.resolved_by = actor
     row.resolved_at = timezone.now()
     row.result = {"outcome": outcome, "enterprise": enterprise.uscc, "written": ctx.written}
+    _merge_written(batch, ctx.written)
     row.save(update_fields=["state", "enterprise", "resolved_by", "resolved_at", "result"])
     audit_log(
         actor=actor,
@@ -655,6 +696,20 @@ def _write_resolved(*, actor: Any, row: UnmatchedRow, enterprise: Enterprise, st
         detail={"batch": batch.pk, "row": row.number, "enterprise": enterprise.uscc, "outcome": outcome},
     )
     return row
+
+
+def _merge_written(batch: ImportBatch, written: dict[str, list[int]]) -> None:
+    """Add a resolved row's writes to its batch, so that undoing the batch removes them too."""
+    if not any(written.values()):
+        return
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    merged = {key: list(ids) for key, ids in (locked.written or {}).items()}
+    for key, ids in written.items():
+        known = merged.setdefault(key, [])
+        known.extend(i for i in ids if i not in known)
+    locked.written = merged
+    locked.save(update_fields=["written"])
+    batch.written = merged
 
 
 def unmatched_link(*, actor: Any, row: UnmatchedRow, enterprise: Enterprise) -> UnmatchedRow:
@@ -683,8 +738,3 @@ def unmatched_create_subject(*, actor: Any, row: UnmatchedRow, in_park: bool) ->
                 data={"uscc": locked.uscc, "name": locked.subject_name or locked.uscc, "in_park": in_park},
             )
         return _write_resolved(actor=actor, row=locked, enterprise=existing, state=UnmatchedState.CREATED)
-
-
-def row_errors_of(report: ImportReport) -> list[RowError]:
-    """The report's first errors as `RowError` values (for callers that want the core type)."""
-    return [RowError(e["row"], e["column"], e["value"], e["reason"]) for e in report.errors]

@@ -315,11 +315,18 @@ def unmatched_list_view(request: HttpRequest) -> HttpResponse:
         selectors.unmatched_list(actor=request.user, filters={**filters, "state": filters["state"] or "all"}),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    # One candidate query for the whole page, not one per row.
+    suggestions = selectors.unmatched_suggestions_for_rows(
+        actor=request.user, rows=list(page.object_list), limit=SUGGESTIONS
+    )
     context = {
         "filter_form": filter_form,
         "filters": filters,
         "page": page,
-        "rows": [QueueRow(row, _profile_label(row.profile), _suggestions(request.user, row)) for row in page],
+        "rows": [
+            QueueRow(row, _profile_label(row.profile), suggestions.get(row.pk, []))
+            for row in page.object_list
+        ],
         "states": UnmatchedState.choices,
         "profiles": PROFILES,
     }

@@ -185,7 +185,7 @@ class RecordSink:
         self.prior: dict[int, bool] = {}
         self._prep = _Prep()
         self._constants: tuple[Any, ...] | None = None
-        self.today = ctx.now.date()
+        self.today = timezone.localdate(ctx.now)
         self.table = CreditRecord._meta.db_table
         self.insert_sql = (
             f"INSERT INTO {self.table} (enterprise_id, kind_id, source_id, source_ref, severity, "
@@ -494,9 +494,6 @@ class RecordSink:
         self.pending = []
         self.pending_keys = set()
 
-    def close(self) -> None:
-        self.flush()
-
 
 _PENDING: dict[str, Any] = {}
 
@@ -520,16 +517,6 @@ class _Prep:
         self.json_field = CreditRecord._meta.get_field("payload")
         self._now: tuple[datetime, Any] | None = None
         self._keys: dict[str, str] = {}
-
-    def date(self, value: date | None) -> Any:
-        if value is None or not self.sqlite:
-            return value
-        return value.isoformat()
-
-    def decimal(self, value: Decimal | None) -> Any:
-        if value is None or not self.sqlite:
-            return value
-        return str(value)
 
     def json(self, value: dict[str, Any]) -> str:
         """The payload as JSON text, built directly for the usual flat header → text mapping.
@@ -829,16 +816,17 @@ class EnterpriseSink:
             setattr(enterprise, name, value)
         _full_clean(enterprise)
         enterprise.save(update_fields=[*changed, "updated_at"])
-        changed_on = f.get("changed_on") or ctx.now.date()
+        changed_on = f.get("changed_on") or timezone.localdate(ctx.now)
         for name, (before, after) in changed.items():
-            # One change record per field and batch: a re-import of the same file changes nothing.
-            ref = f"{uscc}|{name}|{ctx.batch.pk}"
+            # One change record per field and row: a re-import of the same file changes nothing, and
+            # a file that changes the same field twice keeps both changes.
+            ref = f"{uscc}|{name}|{ctx.batch.pk}|{parsed.number}"
             record = CreditRecord(
                 enterprise=enterprise,
                 kind=self.kind,
                 source=ctx.source,
                 source_ref=ref,
-                decided_on=min(changed_on, ctx.now.date()),
+                decided_on=min(changed_on, timezone.localdate(ctx.now)),
                 summary=f"{ARCHIVE_FIELDS[name]}变更",
                 payload={
                     "变更事项": ARCHIVE_FIELDS[name],

@@ -21,7 +21,7 @@ from creditcore.collection.profiles import PROFILES
 from parkcredit.accounts.models import User
 from parkcredit.records.importing.report import ImportReport
 from parkcredit.records.importing.services import ImportFileError, import_run
-from parkcredit.records.models import BatchStatus, DataSource, ImportBatch
+from parkcredit.records.models import BatchStatus, ImportBatch
 
 
 class Command(BaseCommand):
@@ -42,19 +42,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         profile = options["profile"]
-        if profile not in PROFILES:
-            raise CommandError(
-                _("导入模板 “%(name)s” 不存在,可选:%(names)s")
-                % {"name": profile, "names": "、".join(sorted(PROFILES))},
-                returncode=2,
-            )
-        source = None
-        if options["source"]:
-            source = DataSource.objects.filter(code=options["source"]).first()
-            if source is None:
-                raise CommandError(
-                    _("数据来源 “%(code)s” 不存在") % {"code": options["source"]}, returncode=2
-                )
         actor = None
         if options["user"]:
             actor = User.objects.filter(username=options["user"]).first()
@@ -69,7 +56,7 @@ class Command(BaseCommand):
                 profile=profile,
                 path=str(path),
                 file_name=path.name,
-                source=source,
+                source=options["source"] or None,
                 strict=options["strict"],
                 system=actor is None,
                 progress=self._progress if options["progress"] else None,
@@ -79,7 +66,8 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             if options["report_json"]:
                 self._write_json(options["report_json"], {"status": "failed", "message": exc.reason})
-            raise CommandError(exc.reason) from None
+            # Profile and source are checked by the service; they are usage errors (exit 2).
+            raise CommandError(exc.reason, returncode=2 if exc.usage else 1) from None
         self._print(report)
         if report.has_error_file and report.batch_id is not None:
             target = path.with_name(report.error_file_name)
