@@ -506,40 +506,40 @@ def import_batch_undo(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         corrections = CreditRecord.objects.filter(batch=locked, supersedes__isnull=False).select_related(
             "supersedes"
         )
+        # Events this batch wrote carry times up to its end; later ones are other people's acts.
+        batch_end = locked.finished_at or now
         for record in corrections.order_by("id"):
             state = events_fold(RecordEvent.objects.filter(record=record).order_by("at", "id"))
-            if state.status in TERMINAL:
+            revoked_by_batch = (
+                state.status.value == "revoked"
+                and RecordEvent.objects.filter(
+                    record=record, event_type=EventType.REVOKED.value, at__lte=batch_end
+                ).exists()
+            )
+            if state.status in TERMINAL and not revoked_by_batch:
                 continue
+            if not revoked_by_batch:
+                RecordEvent.objects.create(
+                    record=record,
+                    event_type=EventType.CORRECTED.value,
+                    at=now,
+                    actor=actor,
+                    note=f"撤销导入批次 #{locked.pk}",
+                )
             previous = record.supersedes
             assert previous is not None
-            RecordEvent.objects.create(
-                record=record,
-                event_type=EventType.CORRECTED.value,
-                at=now,
-                actor=actor,
-                note=f"撤销导入批次 #{locked.pk}",
-            )
-            restored_record = CreditRecord(
-                enterprise_id=previous.enterprise_id,
-                kind_id=previous.kind_id,
-                source_id=previous.source_id,
-                source_ref=previous.source_ref,
-                severity=previous.severity,
-                occurred_on=previous.occurred_on,
-                decided_on=previous.decided_on,
-                amount=previous.amount,
-                authority=previous.authority,
-                summary=previous.summary,
-                payload=previous.payload,
-                batch=previous.batch,
-                version=record.version + 1,
-                supersedes=record,
-                created_by=actor,
-            )
-            restored_record.save(force_insert=True)
-            RecordEvent.objects.create(
-                record=restored_record, event_type=EventType.CREATED.value, at=now, actor=actor
-            )
+            _restore_version(content=previous, after=record, actor=actor, now=now)
+            restored += 1
+        # Records of earlier batches that this batch marked as revoked come back as they were.
+        for record in CreditRecord.objects.filter(pk__in=(locked.written or {}).get("revocations", [])):
+            if hasattr(record, "superseded_by"):
+                continue  # corrected since: the newer version speaks for the decision
+            if (
+                events_fold(RecordEvent.objects.filter(record=record).order_by("at", "id")).status.value
+                != "revoked"
+            ):
+                continue
+            _restore_version(content=record, after=record, actor=actor, now=now)
             restored += 1
         written = locked.written or {}
         _rescore_after_batch(
@@ -573,6 +573,30 @@ def import_batch_undo(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     return locked
 
 
+def _restore_version(*, content: CreditRecord, after: CreditRecord, actor: Any, now: Any) -> CreditRecord:
+    """Append the next version after `after`, carrying `content`'s fields (records never change)."""
+    restored = CreditRecord(
+        enterprise_id=content.enterprise_id,
+        kind_id=content.kind_id,
+        source_id=content.source_id,
+        source_ref=content.source_ref,
+        severity=content.severity,
+        occurred_on=content.occurred_on,
+        decided_on=content.decided_on,
+        amount=content.amount,
+        authority=content.authority,
+        summary=content.summary,
+        payload=content.payload,
+        batch=content.batch,
+        version=after.version + 1,
+        supersedes=after,
+        created_by=actor,
+    )
+    restored.save(force_insert=True)
+    RecordEvent.objects.create(record=restored, event_type=EventType.CREATED.value, at=now, actor=actor)
+    return restored
+
+
 # A batch that changes more rows than this asks for one full rescore instead of rescoring its
 # enterprises one by one (a 100,000-row file touches most of a park anyway).
 FULL_RESCORE_ROWS = 2000
@@ -592,6 +616,9 @@ def _rescore_after_batch(batch: ImportBatch, written: dict[str, Any], *, changed
         transaction.on_commit(lambda: _full_rescore(actor, batch.pk))
         return
     ids = set(CreditRecord.objects.filter(batch=batch).values_list("enterprise_id", flat=True))
+    revocations = written.get("revocations", [])
+    if revocations:  # records of earlier batches that this one revoked
+        ids |= set(CreditRecord.objects.filter(pk__in=revocations).values_list("enterprise_id", flat=True))
     observation_ids = [*written.get("observations", []), *written.get("settlements", [])]
     if observation_ids:
         ids |= set(Observation.objects.filter(pk__in=observation_ids).values_list("enterprise_id", flat=True))

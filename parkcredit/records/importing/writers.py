@@ -353,6 +353,8 @@ class RecordSink:
         if same:
             if revoked and state.status.value != "revoked":
                 self._transition(existing["id"], state, EventType.REVOKED, "来源标注该决定已撤销")
+                # An earlier batch's record: undoing this batch must bring it back.
+                self.ctx.note_written("revocations", [existing["id"]])
                 counts["revoked"] += 1
             else:
                 counts["duplicate"] += 1
