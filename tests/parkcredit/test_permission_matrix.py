@@ -11,35 +11,38 @@ not use the page at all, 404 the object is missing or not the actor's to see, 40
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from parkcredit.accounts.models import Role, User
+from parkcredit.accounts.models import Role
 from parkcredit.accounts.services import api_token_create
 from parkcredit.jobs.models import Job
-from parkcredit.records.models import ImportBatch, UnmatchedRow
 from tests import factories as f
 from tests.conftest import CAST
-
-ROLES = (*CAST, "anon")
-
-
-@dataclass
-class World:
-    users: dict[str, User]
-    ent_a: Any
-    ent_b: Any
-    record_a: Any
-    record_b: Any
-    jobs: dict[str, Job]
-    other_job: Job
-    tokens: dict[str, int]
-    other_token: int
+from tests.parkcredit.matrix_rows import feature_rows
+from tests.parkcredit.matrix_support import (
+    ARCHIVE_OBJECT,
+    EDITORS,
+    PARK,
+    ROLES,
+    Row,
+    World,
+    by_batch,
+    by_enterprise,
+    by_job,
+    by_record,
+    by_sample,
+    by_scoring_model,
+    by_token,
+    by_unmatched,
+    by_uscc,
+    by_user,
+    everyone,
+    only,
+)
 
 
 @pytest.fixture
@@ -65,146 +68,6 @@ def world(request: pytest.FixtureRequest, ent_a: Any, ent_b: Any) -> World:
     )
 
 
-# How to build the URL for the actor's own object and for another's: (role, world) -> kwargs.
-def _enterprise(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        mine = w.ent_b if role == "ent_b_user" else w.ent_a
-        theirs = w.ent_a if role == "ent_b_user" else w.ent_b
-        return {"pk": (mine if own else theirs).pk}
-
-    return kwargs
-
-
-def _record(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        mine = w.record_b if role == "ent_b_user" else w.record_a
-        theirs = w.record_a if role == "ent_b_user" else w.record_b
-        return {"pk": (mine if own else theirs).pk}
-
-    return kwargs
-
-
-def _uscc(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        return {
-            "uscc": w.ent_a.uscc
-            if (own and role != "ent_b_user") or (not own and role == "ent_b_user")
-            else w.ent_b.uscc
-        }
-
-    return kwargs
-
-
-def _job(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        job = w.jobs[role] if own and role in w.jobs else w.other_job
-        return {"pk": job.pk}
-
-    return kwargs
-
-
-def _user(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        user = w.users[role] if own and role in w.users else w.users["ent_b_user"]
-        return {"pk": user.pk}
-
-    return kwargs
-
-
-def _token(own: bool) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        return {"pk": w.tokens[role] if own and role in w.tokens else w.other_token}
-
-    return kwargs
-
-
-# Import batches and queued rows are park-wide: "own" and "another's" are the same object.
-def _batch(error_file: bool = False) -> Callable[[str, World], dict[str, Any]]:
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        batch = ImportBatch.objects.create(
-            source=f.data_source(),
-            label="矩阵批次",
-            profile="penalty",
-            file_name="penalty.csv",
-            created_by=w.users["dept_staff"],
-            error_file=b"x" if error_file else None,
-            error_file_name="penalty-errors.csv" if error_file else "",
-        )
-        return {"pk": batch.pk}
-
-    return kwargs
-
-
-def _unmatched(role: str, w: World) -> dict[str, Any]:
-    batch = ImportBatch.objects.create(source=f.data_source(), label="矩阵批次", profile="penalty")
-    row = UnmatchedRow.objects.create(batch=batch, number=2, profile="penalty", subject_name="丙贸易有限公司")
-    return {"pk": row.pk}
-
-
-def _sample(role: str, w: World) -> dict[str, Any]:
-    return {"name": "penalty"}
-
-
-@dataclass(frozen=True)
-class Row:
-    url_name: str
-    method: str
-    # role -> (status for own object, status for another's object); one value when no object.
-    expected: dict[str, tuple[int, int]]
-    own: Callable[[str, World], dict[str, Any]] | None = None
-    other: Callable[[str, World], dict[str, Any]] | None = None
-
-
-def same(**statuses: int) -> dict[str, tuple[int, int]]:
-    return {role: (status, status) for role, status in statuses.items()}
-
-
-def everyone(status: int, anon: int = 302, **overrides: int) -> dict[str, tuple[int, int]]:
-    table = {role: (status, status) for role in CAST}
-    table["anon"] = (anon, anon)
-    table.update({role: (s, s) for role, s in overrides.items()})
-    return table
-
-
-def only(roles: set[str], allowed: int = 200, denied: int = 403) -> dict[str, tuple[int, int]]:
-    table = {role: ((allowed, allowed) if role in roles else (denied, denied)) for role in CAST}
-    table["anon"] = (302, 302)
-    return table
-
-
-def _scoring_model(state: str, with_pk: bool = True) -> Callable[[str, World], dict[str, Any]]:
-    """A scoring model in `state` (created on first use); `with_pk=False` only makes sure it
-    exists, for URLs without an object (the rescore button needs a published model)."""
-
-    def kwargs(role: str, w: World) -> dict[str, Any]:
-        from parkcredit.scoring.models import ScoringModel
-        from tests.parkcredit.scoring.test_views_support import make_model
-
-        model = ScoringModel.objects.filter(state=state).first() or make_model(
-            state, version=ScoringModel.objects.count() + 1, created_by=w.users["dept_staff"]
-        )
-        return {"pk": model.pk} if with_pk else {}
-
-    return kwargs
-
-
-PARK = {"park_admin", "dept_staff", "inspector"}
-EDITORS = {"park_admin", "dept_staff"}
-
-# Objects: park roles see both enterprises; an enterprise user its own; bank_user the consented
-# enterprise A; everyone else nothing.
-ARCHIVE_OBJECT = {
-    **{role: (200, 200) for role in PARK},
-    "ent_a_user": (200, 404),
-    "ent_b_user": (200, 404),
-    "bank_user": (200, 404),
-    "bank_unauthorised_user": (404, 404),
-    "system_admin": (404, 404),
-    "security_admin": (404, 404),
-    "auditor": (404, 404),
-    "anon": (302, 302),
-}
-
 MATRIX: tuple[Row, ...] = (
     Row("dashboard:home", "get", everyone(200)),
     Row("accounts:login", "get", everyone(302, anon=200)),
@@ -214,8 +77,8 @@ MATRIX: tuple[Row, ...] = (
     Row("accounts:security_unlock", "post", only({"security_admin"}, allowed=302)),
     Row("accounts:users", "get", only({"system_admin"})),
     Row("accounts:user_create", "get", only({"system_admin"})),
-    Row("accounts:user_role", "get", only({"system_admin"}), _user(True), _user(False)),
-    Row("accounts:user_active", "post", only({"system_admin"}, allowed=302), _user(False), _user(False)),
+    Row("accounts:user_role", "get", only({"system_admin"}), by_user(True), by_user(False)),
+    Row("accounts:user_active", "post", only({"system_admin"}, allowed=302), by_user(False), by_user(False)),
     Row("accounts:tokens", "get", only({"park_admin", "system_admin"})),
     Row(
         "accounts:token_revoke",
@@ -226,13 +89,13 @@ MATRIX: tuple[Row, ...] = (
             "park_admin": (302, 404),
             "system_admin": (302, 404),
         },
-        _token(True),
-        _token(False),
+        by_token(True),
+        by_token(False),
     ),
     Row("enterprises:list", "get", everyone(200)),
     Row("enterprises:create", "get", only(EDITORS)),
     Row("enterprises:mine", "get", everyone(404, ent_a_user=302, ent_b_user=302)),
-    Row("enterprises:detail", "get", ARCHIVE_OBJECT, _enterprise(True), _enterprise(False)),
+    Row("enterprises:detail", "get", ARCHIVE_OBJECT, by_enterprise(True), by_enterprise(False)),
     Row(
         "enterprises:edit",
         "get",
@@ -248,19 +111,19 @@ MATRIX: tuple[Row, ...] = (
             )
             for role, status in ARCHIVE_OBJECT.items()
         },
-        _enterprise(True),
-        _enterprise(False),
+        by_enterprise(True),
+        by_enterprise(False),
     ),
-    Row("records:detail", "get", ARCHIVE_OBJECT, _record(True), _record(False)),
+    Row("records:detail", "get", ARCHIVE_OBJECT, by_record(True), by_record(False)),
     Row("records:import_upload", "get", only(EDITORS)),
     Row("records:import_profile", "get", only(EDITORS)),
-    Row("records:sample", "get", only(PARK), _sample, _sample),
+    Row("records:sample", "get", only(PARK), by_sample, by_sample),
     Row("records:import_list", "get", only(PARK)),
-    Row("records:import_detail", "get", only(PARK), _batch(), _batch()),
-    Row("records:import_errors", "get", only(PARK), _batch(error_file=True), _batch(error_file=True)),
-    Row("records:import_undo", "get", only({"park_admin"}), _batch(), _batch()),
+    Row("records:import_detail", "get", only(PARK), by_batch(), by_batch()),
+    Row("records:import_errors", "get", only(PARK), by_batch(error_file=True), by_batch(error_file=True)),
+    Row("records:import_undo", "get", only({"park_admin"}), by_batch(), by_batch()),
     Row("records:unmatched_list", "get", only(EDITORS)),
-    Row("records:unmatched_resolve", "get", only(EDITORS), _unmatched, _unmatched),
+    Row("records:unmatched_resolve", "get", only(EDITORS), by_unmatched, by_unmatched),
     Row("records:quality", "get", only(PARK)),
     Row("jobs:list", "get", everyone(200)),
     Row("jobs:selfcheck", "post", only({"park_admin", "system_admin"}, allowed=302)),
@@ -268,8 +131,8 @@ MATRIX: tuple[Row, ...] = (
         "jobs:detail",
         "get",
         {**{role: (200, 404) for role in CAST}, "park_admin": (200, 200), "anon": (302, 302)},
-        _job(True),
-        _job(False),
+        by_job(True),
+        by_job(False),
     ),
     Row("audit:list", "get", only({"auditor", "security_admin"})),
     Row("audit:verify", "post", only({"auditor", "security_admin"}, allowed=302)),
@@ -281,15 +144,15 @@ MATRIX: tuple[Row, ...] = (
         "api-1.0.0:enterprise_detail",
         "get",
         {**ARCHIVE_OBJECT, "anon": (401, 401)},
-        _uscc(True),
-        _uscc(False),
+        by_uscc(True),
+        by_uscc(False),
     ),
     Row(
         "api-1.0.0:enterprise_records",
         "get",
         {**ARCHIVE_OBJECT, "anon": (401, 401)},
-        _uscc(True),
-        _uscc(False),
+        by_uscc(True),
+        by_uscc(False),
     ),
     # An empty POST: editors get past access control to the missing Idempotency-Key (422).
     Row("api-1.0.0:records_batch", "post", {**only(EDITORS, allowed=422), "anon": (401, 401)}),
@@ -300,20 +163,27 @@ MATRIX: tuple[Row, ...] = (
         "scoring:run_start",
         "post",
         only(EDITORS, allowed=302),
-        _scoring_model("published", with_pk=False),
-        _scoring_model("published", with_pk=False),
+        by_scoring_model("published", with_pk=False),
+        by_scoring_model("published", with_pk=False),
     ),
     Row("scoring:models", "get", only(PARK)),
-    Row("scoring:model_detail", "get", only(PARK), _scoring_model("published"), _scoring_model("published")),
+    Row(
+        "scoring:model_detail",
+        "get",
+        only(PARK),
+        by_scoring_model("published"),
+        by_scoring_model("published"),
+    ),
     # Without an "action" field the editors are sent back with an explanation.
     Row(
         "scoring:model_action",
         "post",
         only(EDITORS, allowed=302),
-        _scoring_model("draft"),
-        _scoring_model("draft"),
+        by_scoring_model("draft"),
+        by_scoring_model("draft"),
     ),
-    Row("scoring:whatif", "get", only(EDITORS), _scoring_model("draft"), _scoring_model("draft")),
+    Row("scoring:whatif", "get", only(EDITORS), by_scoring_model("draft"), by_scoring_model("draft")),
+    *feature_rows(),
 )
 
 # URL namespaces left out of the matrix, with the reason.
