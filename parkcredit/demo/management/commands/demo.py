@@ -233,6 +233,14 @@ class Command(BaseCommand):
         self.stdout.write(_("正在用默认信用评价模型为全部企业评分……"))
         run = scoring_bootstrap()
         self.stdout.write(self.style.SUCCESS(_("评分完成:%(count)s 家企业。") % {"count": run.enterprises}))
+        self._extras()
+
+    def _extras(self) -> None:
+        """Load each feature's demo objects (codes, inspection plans, repairs, alerts…)."""
+        from parkcredit.demo.extras import demo_extras_load
+
+        for line in demo_extras_load():
+            self.stdout.write(self.style.SUCCESS(line))
 
     def _print_accounts(self, host: str, port: int) -> None:
         from parkcredit.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
