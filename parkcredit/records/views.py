@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from creditcore.ledger import EVENT_LABELS, EventType
+from parkcredit.common.masking import mask_personal_text
 from parkcredit.records.models import CreditRecord, RecordEvent
 from parkcredit.records.selectors import events_fold, record_get_for_actor
 
@@ -21,11 +22,12 @@ class EventRow:
 
 
 def payload_rows(record: CreditRecord) -> list[tuple[str, Any]]:
-    """The record's raw fields in the kind's catalogue order, then any extra keys the source sent."""
+    """The record's raw fields in the kind's catalogue order, then any extra keys the source sent,
+    with personal numbers masked."""
     payload = record.payload or {}
     order = [name for name in (record.kind.payload_fields or []) if name in payload]
     extra = [name for name in payload if name not in order]
-    return [(name, payload[name]) for name in (*order, *extra)]
+    return [(name, mask_personal_text(payload[name])) for name in (*order, *extra)]
 
 
 @login_required
