@@ -220,6 +220,7 @@ STATUS_LABELS: dict[Status, Any] = {
     Status.REPAIRED: _("已修复"),
     Status.REVOKED: _("已撤销"),
     Status.PUBLICITY_ENDED: _("公示期满"),
+    Status.SUPERSEDED: _("已更正"),
 }
 # Same colours as the record pages: a record in force takes its kind's colour (a penalty red, an
 # honour green), a repaired one green, closed ones grey.

@@ -347,3 +347,14 @@ def test_edit_service_error_is_shown_on_the_form(login: Any, ent_a: Enterprise, 
     assert ent_a.name in response.content.decode()
     ent_b.refresh_from_db()
     assert ent_b.name == "乙新材料科技有限公司"
+
+
+def test_detail_shows_a_corrected_record_as_corrected(login: Any, dept_staff: Any, ent_a: Enterprise) -> None:
+    from parkcredit.records.services import record_event_append
+
+    # A correction leaves the old version in the timeline as 已更正 (it once crashed the page).
+    record = f.make_record(ent_a)
+    record_event_append(actor=dept_staff, record=record, event_type="corrected", note="金额更正")
+    page = login("dept_staff").get(reverse("enterprises:detail", kwargs={"pk": ent_a.pk}))
+    assert page.status_code == 200
+    assert "已更正" in page.content.decode()
