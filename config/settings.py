@@ -74,6 +74,15 @@ INSTALLED_APPS = [
     "parkcredit.scoring",
     "parkcredit.dashboard",
     "parkcredit.demo",
+    "parkcredit.codes",
+    "parkcredit.notifications",
+    "parkcredit.alerts",
+    "parkcredit.portal",
+    "parkcredit.repair",
+    "parkcredit.objections",
+    "parkcredit.supervision",
+    "parkcredit.reports",
+    "parkcredit.commitments",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "parkcredit.common.context_processors.navigation",
+                "parkcredit.notifications.context_processors.unread",
             ],
         },
     },
@@ -202,6 +212,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # --- Platform -----------------------------------------------------------------------------------
 PARK_NAME = env_str("PARK_NAME", "示范先进制造业开发区")
+# The platform's public address (e.g. https://credit.example.gov.cn) for everything that leaves it:
+# QR codes, printed reports, links in e-mails and robot messages. Empty: the requester's address.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 # Where full scoring runs execute: auto/duckdb (in-process DuckDB over an extract), postgres
 # (the compiled SQL inside PostgreSQL), reference (the pure-Python oracle; slow, for checks).
 SCORING_ENGINE = env_str("SCORING_ENGINE", "auto")
@@ -211,6 +224,37 @@ if SCORING_ENGINE not in {"auto", "duckdb", "postgres", "reference"}:
     )
 # Largest file accepted by the import upload page (bytes); larger files go through the CLI.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+# Enterprise codes (一企一码): the park's SM2 private key signs every code token. Outside
+# production a missing key file is generated on first use; production refuses to start without
+# it (checked when the codes app loads, see parkcredit/codes/keys.py).
+CODE_SIGNING_KEY_FILE = Path(
+    env_str("CODE_SIGNING_KEY_FILE", str(DATA_DIR / "keys" / "code-signing-sm2.pem"))
+)
+# Public key for `parkcredit code verify` on a machine without the private key; empty: the
+# public half of CODE_SIGNING_KEY_FILE.
+CODE_VERIFY_KEY_FILE = env_str("CODE_VERIFY_KEY_FILE", "")
+# How long a newly issued code is valid (days); a grade change re-issues it earlier.
+CODE_VALIDITY_DAYS = env_int("CODE_VALIDITY_DAYS", 365)
+
+# --- Notifications: e-mail (SMTP) and group-robot webhooks ---------------------------------------
+# Django 6.1 configures mail through MAILERS; the env var names stay the familiar EMAIL_* ones.
+_mail_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_mail_options: dict[str, object] = {}
+if _mail_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _mail_options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parkcredit@localhost")
+# Robot webhooks go only to these hosts, so a subscription cannot make the server call internal addresses.
+NOTIFY_WEBHOOK_HOSTS = env_list("NOTIFY_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 5)
 
 LOGGING = {
     "version": 1,

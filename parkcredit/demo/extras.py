@@ -12,7 +12,14 @@ from collections.abc import Callable
 from importlib import import_module
 
 # Dotted paths "module:function", in dependency order.
-DEMO_EXTRAS: tuple[str, ...] = ()
+DEMO_EXTRAS: tuple[str, ...] = (
+    "parkcredit.codes.demo:demo_load",
+    "parkcredit.portal.demo:demo_load",
+    "parkcredit.supervision.demo:demo_load",
+    "parkcredit.repair.workflow.demo:demo_load",
+    "parkcredit.commitments.demo:demo_load",
+    "parkcredit.alerts.demo:demo_load",
+)
 
 
 def _resolve(path: str) -> Callable[[], str]:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# The narrowest phone the pages must fit, and an ordinary one (drawn at twice the pixels).
+PHONE: ViewportSize = {"width": 360, "height": 740}
+WIDE_PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # pytest-django's live server binds "localhost" by default, which may resolve to ::1; pin it to
 # 127.0.0.1 so "no request left 127.0.0.1" is an exact check. An explicit --liveserver still wins.
@@ -101,3 +107,35 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@contextmanager
+def _phone_page(browser: Browser, viewport: ViewportSize, **options: Any) -> Iterator[Page]:
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=viewport,
+        is_mobile=True,
+        has_touch=True,
+        **options,
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page in a 360×740 touch phone."""
+    with _phone_page(browser, PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def wide_phone(browser: Browser) -> Iterator[Page]:
+    """A page in a 390×844 touch phone at device scale 2."""
+    with _phone_page(browser, WIDE_PHONE, device_scale_factor=2) as page:
+        yield page
