@@ -1,0 +1,494 @@
+"""Writes of the repair workflow: apply, route through the three steps, decide, remind.
+
+Every write is one transaction with its audit entry and its notifications. Approval appends the
+REPAIRED event through `record_event_append`, which ends the record's publicity and rescores the
+enterprise after the commit; the codes app re-issues the enterprise code when the grade changes
+(the `grades_changed` signal), so nothing here has to know about codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from creditcore.deadlines import RepairStep as Step
+from creditcore.deadlines import due_on, repair_limits
+from creditcore.ledger import EventType
+from parkcredit.accounts.models import Organisation, OrganisationKind
+from parkcredit.audit.services import audit_log
+from parkcredit.objections import routing
+from parkcredit.objections.files import checked_uploads, file_fields
+from parkcredit.records.models import CreditRecord
+from parkcredit.records.selectors import record_state
+from parkcredit.records.services import record_event_append
+from parkcredit.repair.workflow.models import (
+    ApplicationState,
+    RepairApplication,
+    RepairMaterial,
+    RepairReminder,
+    RepairStep,
+    StepOutcome,
+)
+
+STATEMENT_MIN = 10
+STATEMENT_MAX = 2000
+NOTE_MAX = 500
+
+
+def record_window(record: CreditRecord, *, rules: Any = None) -> Any:
+    """The record's publicity and repair window under the rule set in force today (contract R);
+    None for records that are not dishonesty information or have no rule."""
+    from parkcredit.repair.selectors import record_window as window
+
+    return window(record, rules=rules)
+
+
+def _clean(text: str, *, field: str, label: str, minimum: int, maximum: int) -> str:
+    value = (text or "").strip()
+    if len(value) < minimum:
+        raise ValidationError({field: f"{label}至少 {minimum} 个字,收到 {len(value)} 个字"})
+    if len(value) > maximum:
+        raise ValidationError({field: f"{label}不能超过 {maximum} 个字,收到 {len(value)} 个字"})
+    return value
+
+
+_UNSET: Any = object()
+
+
+def repair_blocker(record: CreditRecord, window: Any = _UNSET) -> str | None:
+    """Why the record cannot be repaired now, in Chinese; None when an application is possible."""
+    state = record_state(record)
+    if not state.exists or state.status.value != "active":
+        return "该记录当前不在公示状态,无需修复"
+    if state.disputed:
+        return "该记录正在异议处理中,异议办结后才能申请修复"
+    if RepairApplication.objects.filter(record=record, state__in=[s.value for s in _open_states()]).exists():
+        return "该记录已有正在办理的修复申请"
+    window = record_window(record) if window is _UNSET else window
+    if window is None:
+        return "该记录不属于失信信息或没有适用的修复规则"
+    today = routing.today()
+    if window.repairable_on(today):
+        return None
+    if window.ended(today):
+        return "该记录公示期已满,将自动停止公示,无需申请修复"
+    if window.repairable and window.earliest_repair is not None and window.earliest_repair > today:
+        return f"最短公示期未满,{window.earliest_repair:%Y年%m月%d日}起可申请修复"
+    return "按现行规则该记录不能提前修复"
+
+
+def _open_states() -> tuple[ApplicationState, ...]:
+    return (ApplicationState.SUBMITTED, ApplicationState.REVIEWING, ApplicationState.DECIDING)
+
+
+def _open_step(
+    *, application: RepairApplication, step: Step, organisation: Organisation, start: date
+) -> RepairStep:
+    limit = repair_limits(application.deadlines, application.rule_set)[step]
+    return RepairStep.objects.create(
+        application=application,
+        step=step.value,
+        organisation=organisation,
+        started_on=start,
+        due_on=due_on(routing.work_calendar(), start, limit),
+        rule=limit.rule[:200],
+    )
+
+
+def _link(application: RepairApplication) -> str:
+    return reverse("repair_workflow:detail", kwargs={"pk": application.pk})
+
+
+def application_submit(
+    *,
+    actor: Any,
+    record: CreditRecord,
+    statement: str,
+    commitment_digest: str,
+    files: list[tuple[str, bytes]],
+) -> RepairApplication:
+    """An enterprise user applies to repair one of its records, with proof and a signed commitment.
+
+    Refused unless the record is active, not disputed, past its minimum publicity period under
+    the rules in force and without another open application. `commitment_digest` is the SM3
+    digest of the repair commitment text the user read and confirmed (`commitment_draft`); the
+    commitment is signed through the commitments app in the same transaction, and nothing is
+    signed if the text changed meanwhile. The acceptance window gets the application with the
+    time limit of the rule set in force.
+    """
+    if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
+        raise PermissionDenied("只有记录所属企业的用户可以申请修复该记录")
+    text = _clean(
+        statement, field="statement", label="整改情况说明", minimum=STATEMENT_MIN, maximum=STATEMENT_MAX
+    )
+    if not (commitment_digest or "").strip():
+        raise ValidationError({"commitment": "请阅读并签署信用承诺书"})
+    if not files:
+        raise ValidationError({"materials": "请上传整改或履行义务的证明材料(至少 1 个文件)"})
+    uploads = checked_uploads(list(files), field="materials")
+    window = record_window(record)
+    blocker = repair_blocker(record, window)
+    if blocker is not None or window is None:
+        raise ValidationError({"record": f"记录「{record.source_ref}」:{blocker}"})
+    now = timezone.now()
+    window_org = routing.lead_department()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                application = RepairApplication.objects.create(
+                    record=record,
+                    enterprise_id=record.enterprise_id,
+                    submitted_by=actor,
+                    submitted_at=now,
+                    statement=text,
+                    commitment_text="",
+                    commitment_digest="",
+                    commitment_signed_at=now,
+                    rule=window.rule[:300],
+                    rule_set=window.rule_set[:200],
+                    deadlines=dict(window.deadlines),
+                    earliest_repair=window.earliest_repair,
+                )
+        except IntegrityError:
+            raise ValidationError({"record": f"记录「{record.source_ref}」已有正在办理的修复申请"}) from None
+        for checked, data in uploads:
+            RepairMaterial.objects.create(application=application, **file_fields(checked, data))
+        step = _open_step(
+            application=application,
+            step=Step.ACCEPTANCE,
+            organisation=window_org,
+            start=routing.local_date(now),
+        )
+        _sign_commitment(actor=actor, application=application, expected_digest=commitment_digest.strip())
+        audit_log(
+            actor=actor,
+            action="repair.applied",
+            obj=application,
+            detail={
+                "record": record.pk,
+                "commitment_sm3": application.commitment_digest,
+                "materials": [c.name for c, _d in uploads],
+                "due_on": step.due_on.isoformat(),
+            },
+        )
+        routing.notify_users(
+            actor=actor,
+            recipients=routing.department_staff(window_org),
+            kind="repair.submitted",
+            title=f"信用修复申请待受理:{record.enterprise.name}「{record.kind.name}」",
+            body=f"请于 {step.due_on:%Y-%m-%d} 前受理并转送认定部门。",
+            link=_link(application),
+            enterprise=record.enterprise,
+            severity="warning",
+        )
+    return application
+
+
+def commitment_draft(*, actor: Any, record: CreditRecord) -> Any:
+    """The repair commitment (信用承诺书) the user is about to sign: text and SM3 digest (contract C)."""
+    from parkcredit.commitments.services import commitment_prepare
+
+    return commitment_prepare(actor=actor, scenario="repair", enterprise=record.enterprise, record=record)
+
+
+def _sign_commitment(*, actor: Any, application: RepairApplication, expected_digest: str) -> None:
+    from parkcredit.commitments.services import commitment_sign
+
+    try:
+        commitment = commitment_sign(
+            actor=actor,
+            enterprise=application.enterprise,
+            scenario="repair",
+            record=application.record,
+            reference=f"信用修复申请 #{application.pk}",
+            expected_digest=expected_digest,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"commitment": exc.messages}) from None
+    application.commitment = commitment
+    application.commitment_text = commitment.text
+    application.commitment_digest = commitment.digest
+    application.commitment_signed_at = commitment.signed_at
+    application.save(
+        update_fields=["commitment", "commitment_text", "commitment_digest", "commitment_signed_at"]
+    )
+
+
+def current_step(application: RepairApplication) -> RepairStep | None:
+    return application.steps.filter(finished_at__isnull=True).order_by("-id").first()
+
+
+def can_act(actor: Any, application: RepairApplication) -> bool:
+    """Whether `actor` may complete the application's current step."""
+    step = current_step(application) if application.is_open else None
+    return step is not None and routing.acts_for(actor, step.organisation)
+
+
+def _close_step(step: RepairStep, *, actor: Any, passed: bool, note: str, now: Any) -> None:
+    step.finished_at = now
+    step.finished_by = actor
+    step.outcome = StepOutcome.PASSED if passed else StepOutcome.REJECTED
+    step.note = note
+    step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+
+
+def application_advance(
+    *,
+    actor: Any,
+    application: RepairApplication,
+    approve: bool,
+    note: str = "",
+    review_org: Organisation | None = None,
+) -> RepairApplication:
+    """Complete the application's current step, as the department responsible for it.
+
+    Acceptance (window): accept and forward to the record's department (or `review_org`), or
+    refuse. Review (认定部门): pass to the credit office, or refuse. Decision (信用办): approve —
+    the REPAIRED event ends the record's publicity, the enterprise is rescored, and the enterprise
+    and everyone who used its credit file are told — or refuse. Refusals need reasons.
+    """
+    text = (note or "").strip()
+    if len(text) > NOTE_MAX:
+        raise ValidationError({"note": f"办理意见不能超过 {NOTE_MAX} 个字,收到 {len(text)} 个字"})
+    if not approve and not text:
+        raise ValidationError({"note": "不予通过时必须填写理由"})
+    if review_org is not None and review_org.kind != OrganisationKind.PARK_DEPARTMENT:
+        raise ValidationError({"review_org": f"「{review_org.name}」不是园区部门"})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            RepairApplication.objects.select_for_update()
+            .select_related("record", "record__kind", "record__enterprise", "enterprise")
+            .get(pk=application.pk)
+        )
+        if not locked.is_open:
+            raise ValidationError({"state": f"修复申请 #{locked.pk} 已办结({locked.get_state_display()})"})
+        step = current_step(locked)
+        if step is None:  # pragma: no cover - an open application always has an open step
+            raise ValidationError({"state": f"修复申请 #{locked.pk} 没有待办环节"})
+        if not routing.acts_for(actor, step.organisation):
+            raise PermissionDenied(f"当前环节「{step.get_step_display()}」由「{step.organisation.name}」办理")
+        _close_step(step, actor=actor, passed=approve, note=text, now=now)
+        today = routing.local_date(now)
+        kind = Step(step.step)
+        if not approve:
+            _finish(locked, actor=actor, state=ApplicationState.REJECTED, note=text, now=now)
+        elif kind is Step.ACCEPTANCE:
+            target = review_org or routing.source_department(locked.record)
+            locked.review_org = target
+            locked.state = ApplicationState.REVIEWING
+            locked.save(update_fields=["review_org", "state"])
+            _open_step(application=locked, step=Step.REVIEW, organisation=target, start=today)
+        elif kind is Step.REVIEW:
+            locked.state = ApplicationState.DECIDING
+            locked.save(update_fields=["state"])
+            _open_step(
+                application=locked, step=Step.DECISION, organisation=routing.lead_department(), start=today
+            )
+        else:
+            record_event_append(
+                actor=actor,
+                record=locked.record,
+                event_type=EventType.REPAIRED,
+                at=now,
+                note=f"信用修复(申请 #{locked.pk}){':' + text if text else ''}",
+                payload={"application": locked.pk},
+            )
+            _finish(locked, actor=actor, state=ApplicationState.APPROVED, note=text, now=now)
+        late = step_late_workdays(step)
+        audit_log(
+            actor=actor,
+            action=f"repair.{kind.value}.{'passed' if approve else 'rejected'}",
+            obj=locked,
+            detail={
+                "step": kind.value,
+                "organisation": step.organisation.code,
+                "due_on": step.due_on.isoformat(),
+                "late_workdays": late,
+                "note": text,
+                "state": locked.state,
+            },
+        )
+        _tell(actor=actor, application=locked, step=kind, approve=approve, note=text)
+    return locked
+
+
+def _finish(
+    application: RepairApplication, *, actor: Any, state: ApplicationState, note: str, now: Any
+) -> None:
+    application.state = state
+    application.decided_at = now
+    application.decided_by = actor
+    application.decision_note = note
+    application.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+
+
+def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bool, note: str) -> None:
+    record = application.record
+    enterprise = application.enterprise
+    link = _link(application)
+    ent_users = routing.enterprise_recipients(enterprise)
+    what = f"「{record.kind.name}」{record.source_ref}"
+    if not approve:
+        routing.notify_users(
+            actor=actor,
+            recipients=ent_users,
+            kind="repair.rejected",
+            title=f"信用修复申请未通过:{what}",
+            body=f"理由:{note}",
+            link=link,
+            enterprise=enterprise,
+            severity="warning",
+        )
+        return
+    if step is Step.ACCEPTANCE:
+        routing.notify_users(
+            actor=actor,
+            recipients=ent_users,
+            kind="repair.accepted",
+            title=f"信用修复申请已受理:{what}",
+            body=f"已转送{application.review_org.name if application.review_org else ''}审核。",
+            link=link,
+            enterprise=enterprise,
+        )
+        _tell_next_step(
+            actor=actor,
+            application=application,
+            kind="repair.review",
+            title=f"信用修复申请待审核:{enterprise.name}{what}",
+            body="请于 {due:%Y-%m-%d} 前作出审核意见。",
+        )
+        return
+    if step is Step.REVIEW:
+        _tell_next_step(
+            actor=actor,
+            application=application,
+            kind="repair.decision",
+            title=f"信用修复申请待决定:{enterprise.name}{what}",
+            body="认定部门已审核通过,请于 {due:%Y-%m-%d} 前办结。",
+        )
+        return
+    routing.notify_users(
+        actor=actor,
+        recipients=ent_users,
+        kind="repair.approved",
+        title=f"信用修复已完成:{what}停止公示",
+        body="该记录已停止公示,不再计入信用评价;信用等级和企业信用码随之更新。",
+        link=link,
+        enterprise=enterprise,
+    )
+    routing.notify_users(
+        actor=actor,
+        recipients=routing.record_users(enterprise),
+        kind="repair.record_repaired",
+        title=f"{enterprise.name}的信用记录已修复",
+        body=(
+            f"您曾查阅的{enterprise.name}信用信息发生变化:{what}已完成信用修复并停止公示,"
+            "此前获取的信用报告中的该项信息不再有效,请以最新信用报告为准。"
+        ),
+        link=reverse("enterprises:detail", kwargs={"pk": enterprise.pk}),
+        enterprise=enterprise,
+    )
+
+
+def _tell_next_step(*, actor: Any, application: RepairApplication, kind: str, title: str, body: str) -> None:
+    """Ask the department holding the application's open step to act; `body` gets its `{due}` day."""
+    step = current_step(application)
+    if step is None:
+        return
+    routing.notify_users(
+        actor=actor,
+        recipients=routing.department_staff(step.organisation),
+        kind=kind,
+        title=title,
+        body=body.format(due=step.due_on),
+        link=_link(application),
+        enterprise=application.enterprise,
+        severity="warning",
+    )
+
+
+def step_late_workdays(step: RepairStep) -> int:
+    from creditcore.deadlines import workdays_late
+
+    finished = routing.local_date(step.finished_at) if step.finished_at else None
+    return workdays_late(routing.work_calendar(), step.due_on, finished, routing.today())
+
+
+@dataclass(frozen=True, slots=True)
+class RemindResult:
+    checked: int
+    reminded: int
+    recipients: int
+
+
+def repair_remind(*, actor: Any = None) -> RemindResult:
+    """Remind enterprises of records that have become repairable (信用唤醒), once per record.
+
+    A record qualifies when it is active, not disputed, repairable under the rules in force and
+    has no open application. The reminder row (one per record, unique) makes reruns harmless.
+    """
+    from parkcredit.records.selectors import events_fold
+
+    candidates = (
+        CreditRecord.objects.filter(kind__polarity="negative", enterprise__in_park=True)
+        .exclude(repair_reminder__isnull=False)
+        .select_related("kind", "enterprise", "source")
+        .prefetch_related("events")
+    )
+    from parkcredit.repair.rules import park_rulebook
+
+    rules = park_rulebook()
+    checked = reminded = recipients = 0
+    for record in candidates.iterator(chunk_size=500):
+        checked += 1
+        state = events_fold(record.events.all())
+        if not state.counts_for_scoring:
+            continue
+        window = record_window(record, rules=rules)
+        if window is None or not window.repairable_on(routing.today()):
+            continue
+        if RepairApplication.objects.filter(
+            record=record, state__in=[s.value for s in _open_states()]
+        ).exists():
+            continue
+        with transaction.atomic():
+            reminder, created = RepairReminder.objects.get_or_create(
+                record=record,
+                defaults={
+                    "enterprise_id": record.enterprise_id,
+                    "earliest_repair": window.earliest_repair,
+                    "sent_at": timezone.now(),
+                },
+            )
+            if not created:
+                continue
+            sent = routing.notify_users(
+                actor=actor,
+                recipients=routing.enterprise_recipients(record.enterprise),
+                kind="repair.reminder",
+                title=f"信用修复提醒:「{record.kind.name}」{record.source_ref}已可申请修复",
+                body=(
+                    f"该记录({record.decided_on:%Y-%m-%d} 决定)已满最短公示期,"
+                    "纠正失信行为并履行义务后,可在线提交证明材料和信用承诺书申请信用修复。"
+                ),
+                link=reverse("repair_workflow:apply", kwargs={"pk": record.pk}),
+                enterprise=record.enterprise,
+            )
+            reminder.recipients = sent
+            reminder.save(update_fields=["recipients"])
+            audit_log(
+                actor=actor,
+                action="repair.reminded",
+                obj=reminder,
+                detail={"record": record.pk, "recipients": sent},
+            )
+        reminded += 1
+        recipients += sent
+    return RemindResult(checked=checked, reminded=reminded, recipients=recipients)
