@@ -25,6 +25,7 @@ from parkcredit.audit.services import audit_log
 from parkcredit.scoring.extract import LedgerInputs, enterprise_fingerprint, ledger_extract, run_fingerprint
 from parkcredit.scoring.models import ModelState, RunKind, RunState, Score, ScoringModel, ScoringRun
 from parkcredit.scoring.scorer import grade_counts, score_inputs, spec_cached, spec_digest
+from parkcredit.scoring.signals import current_grades, grades_changed_on_commit
 
 Progress = Callable[[int, int, str], Any]
 PROGRESS_TOTAL = 100
@@ -147,6 +148,7 @@ def run_execute(
             # Incremental rescores that committed after this run read the ledger are newer than
             # what the run computed for those enterprises: they stay current.
             fresher: set[int] = set()
+            before = current_grades() if current else {}
             if current:
                 fresher = set(
                     Score.objects.filter(is_current=True, created_at__gt=read_at).values_list(
@@ -162,6 +164,7 @@ def run_execute(
                 Score.objects.bulk_create(scores[start : start + WRITE_BATCH])
                 done = 70 + int(29 * min(len(scores), start + WRITE_BATCH) / max(1, len(scores)))
                 report(done, PROGRESS_TOTAL, _("写入评分结果"))
+            grades_changed_on_commit(run=run, before=before, scores=scores)
             counts.update(
                 {
                     "engine": engine,
@@ -256,10 +259,12 @@ def run_incremental(*, model: ScoringModel, enterprise_ids: Sequence[int]) -> Sc
             counts=counts,
         )
         scores, fingerprints = _build_scores(run, spec, inputs, results, percentiles)
+        before = current_grades(ids)
         Score.objects.filter(is_current=True, enterprise_id__in=ids).update(is_current=False)
         for score in scores:
             score.is_current = True
         Score.objects.bulk_create(scores)
+        grades_changed_on_commit(run=run, before=before, scores=scores)
         run.fingerprint = run_fingerprint(fingerprints)
         ScoringRun.objects.filter(pk=run.pk).update(fingerprint=run.fingerprint)
         audit_log(

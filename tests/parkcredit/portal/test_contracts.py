@@ -1,0 +1,85 @@
+"""The portal against the other apps' contracts: public records and repair windows (R),
+public commitments (C), the current code (S), the report link (P) and the inbox (N)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from parkcredit.records.models import RecordEvent
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_page_shows_records_in_publicity_and_hides_the_rest(client: Client, ent_a: Any) -> None:
+    recent = timezone.localdate() - timedelta(days=40)
+    shown = f.make_record(
+        ent_a,
+        decided_on=recent,
+        source_ref="豫罚字〔2026〕88号",
+        summary="未按规定公示年度报告",
+        payload={"当事人身份证号": "410102198001011237"},
+    )
+    repaired = f.make_record(ent_a, decided_on=recent, source_ref="豫罚字〔2026〕89号")
+    RecordEvent.objects.create(record=repaired, event_type="repaired", at=timezone.now())
+    old = f.make_record(ent_a, decided_on=recent - timedelta(days=3650), source_ref="豫罚字〔2010〕1号")
+    body = client.get(reverse("portal:enterprise", kwargs={"uscc": ent_a.uscc})).content.decode()
+    assert shown.source_ref in body and "未按规定公示年度报告" in body and "公示截止" in body
+    assert repaired.source_ref not in body and old.source_ref not in body
+    assert "410102198001011237" not in body
+
+
+def test_public_page_shows_public_commitments_and_the_code(
+    client: Client, ent_a_user: Any, ent_a: Any, park_admin: Any, grade: Any
+) -> None:
+    from parkcredit.codes.services import code_issue
+    from parkcredit.commitments.models import CommitmentTemplate
+    from parkcredit.commitments.services import commitment_sign
+
+    template = CommitmentTemplate.objects.get(code="construction", is_current=True)
+    commitment = commitment_sign(
+        actor=ent_a_user, enterprise=ent_a, template=template, scope="二期厂房", is_public=True
+    )
+    hidden = commitment_sign(
+        actor=ent_a_user, enterprise=ent_a, template=template, scope="三期", is_public=False
+    )
+    grade(ent_a, "B")
+    code = code_issue(actor=park_admin, enterprise=ent_a)
+    body = client.get(reverse("portal:enterprise", kwargs={"uscc": ent_a.uscc})).content.decode()
+    assert commitment.title in body
+    assert reverse("commitments:public_detail", kwargs={"number": commitment.number}) in body
+    assert reverse("commitments:public_detail", kwargs={"number": hidden.number}) not in body
+    assert code.url in body
+
+
+def test_self_service_shows_repair_window_code_report_and_inbox(
+    login: Any, ent_a: Any, ent_a_user: Any, park_admin: Any, grade: Any
+) -> None:
+    from parkcredit.codes.services import code_issue
+    from parkcredit.notifications.services import notify
+    from parkcredit.repair.selectors import record_window
+
+    record = f.make_record(
+        ent_a, decided_on=timezone.localdate() - timedelta(days=40), source_ref="甲罚字〔2026〕5号"
+    )
+    window = record_window(record)
+    assert window is not None and window.publicity_end is not None
+    grade(ent_a, "B")
+    code = code_issue(actor=park_admin, enterprise=ent_a)
+    notify(recipients=[ent_a_user], kind="test", title="您的信用等级已更新", link="/my/")
+    notify(recipients=[ent_a_user], kind="test", title="第二条通知")
+    body = login("ent_a_user").get(reverse("portal:mine")).content.decode()
+    assert f"公示截止 {window.publicity_end:%Y-%m-%d}" in body
+    if window.earliest_repair is not None:
+        assert f"最早可申请修复 {window.earliest_repair:%Y-%m-%d}" in body
+    assert code.url in body
+    assert reverse("reports:download", kwargs={"pk": ent_a.pk}) in body
+    assert reverse("notifications:inbox") in body
+    assert "您的信用等级已更新" in body and "第二条通知" in body
+    assert 'data-testid="unread-count">2 条未读<' in body
