@@ -1,0 +1,633 @@
+"""Writes of the supervision app: directory entries, plans through their states, findings, publication.
+
+Every function validates its input with a Chinese message naming the field and value, writes in
+one transaction and audits in that same transaction. Park staff (archive editors) run plans and
+publish; an inspector records findings only for inspections they are assigned to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from creditcore.attachments import AttachmentError, check_file
+from creditcore.catalogue import KINDS_BY_CODE
+from creditcore.supervision import DrawResult, canonical_json, commitment_of, draw
+from creditcore.supervision.draw import InputError
+from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Organisation, OrganisationKind, Role
+from parkcredit.audit.services import audit_log
+from parkcredit.enterprises.models import Enterprise, TagKind
+from parkcredit.records.models import DataSource, DataSourceKind
+from parkcredit.records.services import record_register
+from parkcredit.supervision.models import (
+    ConflictKind,
+    Draw,
+    Evidence,
+    Finding,
+    Inspection,
+    InspectionItem,
+    InspectionMethod,
+    InspectionState,
+    Inspector,
+    InspectorConflict,
+    Outcome,
+    Plan,
+    PlanState,
+)
+from parkcredit.supervision.population import freeze_inputs
+from parkcredit.supervision.workdays import publish_due
+
+SOURCE_CODE = "park-supervision"
+CLEAN_KIND = "inspection-result"
+GRADES = ("A", "B", "C", "D")
+
+
+def _require_editor(actor: Any) -> None:
+    if getattr(actor, "role", None) not in ARCHIVE_EDITOR_ROLES:
+        raise PermissionDenied("只有园区管理员和部门工作人员可以管理抽查计划")
+
+
+def _department(code_or_org: Organisation | str, field: str) -> Organisation:
+    if isinstance(code_or_org, Organisation):
+        org = code_or_org
+    else:
+        found = Organisation.objects.filter(code=code_or_org).first()
+        if found is None:
+            raise ValidationError({field: f"部门「{code_or_org}」不存在"})
+        org = found
+    if org.kind != OrganisationKind.PARK_DEPARTMENT:
+        raise ValidationError({field: f"「{org.name}」不是园区部门"})
+    return org
+
+
+def _percent_to_bp(value: Any, field: str, label: str) -> int:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{label}「{value}」不是有效的百分比"}) from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ValidationError({field: f"{label}「{value}」应在 0 到 100 之间"})
+    bp = number * 100
+    if bp != bp.to_integral_value():
+        raise ValidationError({field: f"{label}「{value}」最多保留两位小数"})
+    return int(bp)
+
+
+# --- the directory ---------------------------------------------------------------------------
+
+
+def item_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    basis: str,
+    department: Organisation | str,
+    method: str = InspectionMethod.ON_SITE,
+    is_key: bool = False,
+    ratios: dict[str, Any] | None = None,
+    frequencies: dict[str, int] | None = None,
+    problem_kind: str = "park-safety-hazard",
+) -> InspectionItem:
+    """Add an entry to the inspection item list; ratios are percent per grade."""
+    if actor is not None:
+        _require_editor(actor)
+    org = _department(department, "department")
+    if method not in InspectionMethod.values:
+        raise ValidationError({"method": f"抽查方式「{method}」无效"})
+    spec = KINDS_BY_CODE.get(problem_kind)
+    if spec is None or spec.polarity.value != "negative":
+        raise ValidationError({"problem_kind": f"「{problem_kind}」不是负面信用记录类型"})
+    clean_ratios = {g: str((ratios or {}).get(g, {"A": 1, "B": 2, "C": 10, "D": 30}[g])) for g in GRADES}
+    for grade, value in clean_ratios.items():
+        _percent_to_bp(value, "ratios", f"{grade} 类抽查比例")
+    if InspectionItem.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"事项编码「{code}」已存在"})
+    with transaction.atomic():
+        item = InspectionItem.objects.create(
+            code=code,
+            name=name.strip(),
+            basis=basis.strip(),
+            department=org,
+            method=method,
+            is_key=is_key,
+            ratios=clean_ratios,
+            frequencies=frequencies or {"A": 1, "B": 1, "C": 2, "D": 4},
+            problem_kind=problem_kind,
+        )
+        audit_log(actor=actor, action="supervision.item_created", obj=item, detail={"code": code})
+    return item
+
+
+def inspector_create(
+    *,
+    actor: Any,
+    name: str,
+    badge_no: str,
+    department: Organisation | str,
+    qualifications: Iterable[Organisation | str] = (),
+    user: Any = None,
+) -> Inspector:
+    """Add a person to the inspector directory; a linked account must have the inspector role."""
+    if actor is not None:
+        _require_editor(actor)
+    org = _department(department, "department")
+    if not name.strip():
+        raise ValidationError({"name": "姓名必须填写"})
+    if Inspector.objects.filter(badge_no=badge_no).exists():
+        raise ValidationError({"badge_no": f"执法证号「{badge_no}」已登记"})
+    if user is not None and user.role != Role.INSPECTOR:
+        raise ValidationError({"user": f"账号「{user.username}」不是执法检查人员角色"})
+    quals = [_department(q, "qualifications") for q in qualifications]
+    with transaction.atomic():
+        inspector = Inspector.objects.create(name=name.strip(), badge_no=badge_no, department=org, user=user)
+        inspector.qualifications.set(quals)
+        audit_log(
+            actor=actor,
+            action="supervision.inspector_created",
+            obj=inspector,
+            detail={"department": org.code, "qualifications": [q.code for q in quals]},
+        )
+    return inspector
+
+
+def conflict_add(
+    *,
+    actor: Any,
+    inspector: Inspector,
+    enterprise: Enterprise,
+    kind: str,
+    note: str = "",
+    until: date | None = None,
+) -> InspectorConflict:
+    """Record a conflict of interest: the inspector is never drawn for the enterprise while it lasts."""
+    if actor is not None:
+        _require_editor(actor)
+    if kind not in ConflictKind.values:
+        raise ValidationError({"kind": f"回避情形「{kind}」无效"})
+    if until is not None and until < timezone.localdate():
+        raise ValidationError({"until": f"回避截止日期「{until.isoformat()}」早于今天"})
+    with transaction.atomic():
+        conflict = InspectorConflict.objects.create(
+            inspector=inspector,
+            enterprise=enterprise,
+            kind=kind,
+            note=note.strip()[:200],
+            until=until,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_log(
+            actor=actor,
+            action="supervision.conflict_added",
+            obj=conflict,
+            detail={"inspector": inspector.pk, "enterprise": enterprise.uscc, "kind": kind},
+        )
+    return conflict
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def plan_create(
+    *,
+    actor: Any,
+    code: str,
+    title: str,
+    period_start: date,
+    period_end: date,
+    items: Sequence[InspectionItem],
+    ratios: dict[str, Any] | None = None,
+    control_share: Any = "10",
+    yearly_cap: int = 2,
+    tolerance_months: int = 36,
+    exempt_tags: Sequence[str] = (TagKind.GAZELLE, TagKind.UNICORN),
+    inspectors_per_target: int = 2,
+) -> Plan:
+    """Create a draft plan; ratios and the control share are percentages (defaults: Henan ratios, 10%)."""
+    if actor is not None:
+        _require_editor(actor)
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": "计划编号必须填写"})
+    if Plan.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"计划编号「{code}」已存在"})
+    if not (title or "").strip():
+        raise ValidationError({"title": "计划名称必须填写"})
+    if period_end < period_start:
+        raise ValidationError({"period_end": f"结束日期「{period_end}」早于开始日期「{period_start}」"})
+    if not items:
+        raise ValidationError({"items": "至少选择一个抽查事项"})
+    inactive = [i.name for i in items if not i.is_active]
+    if inactive:
+        raise ValidationError({"items": f"抽查事项「{inactive[0]}」已停用"})
+    ratios = ratios or {"A": 1, "B": 2, "C": 10, "D": 30}
+    ratios_bp = {
+        g: _percent_to_bp(ratios.get(g, ""), f"ratio_{g.lower()}", f"{g} 类抽查比例") for g in GRADES
+    }
+    control_bp = _percent_to_bp(control_share, "control_share", "纯随机对照比例")
+    if not 1 <= int(yearly_cap) <= 12:
+        raise ValidationError({"yearly_cap": f"每年最多检查次数「{yearly_cap}」应在 1 到 12 之间"})
+    if not 0 <= int(tolerance_months) <= 120:
+        raise ValidationError({"tolerance_months": f"包容期「{tolerance_months}」个月应在 0 到 120 之间"})
+    if not 2 <= int(inspectors_per_target) <= 10:
+        raise ValidationError(
+            {"inspectors_per_target": f"每户检查人员数「{inspectors_per_target}」应在 2 到 10 之间"}
+        )
+    bad_tags = [t for t in exempt_tags if t not in TagKind.values]
+    if bad_tags:
+        raise ValidationError({"exempt_tags": f"标签「{bad_tags[0]}」无效"})
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            code=code,
+            title=title.strip(),
+            period_start=period_start,
+            period_end=period_end,
+            ratios_bp=ratios_bp,
+            control_share_bp=control_bp,
+            yearly_cap=int(yearly_cap),
+            tolerance_months=int(tolerance_months),
+            exempt_tags=sorted(set(exempt_tags)),
+            inspectors_per_target=int(inspectors_per_target),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        plan.items.set(items)
+        audit_log(
+            actor=actor,
+            action="supervision.plan_created",
+            obj=plan,
+            detail={"code": code, "items": [i.code for i in items], "ratios_bp": ratios_bp},
+        )
+    return plan
+
+
+def _locked(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().get(pk=plan.pk)
+
+
+def plan_commit(*, actor: Any, plan: Plan, as_of: date | None = None, seed: str | None = None) -> Draw:
+    """Freeze the draw's inputs and publish the commitment (SM3 of a fresh secret seed and of the inputs).
+
+    From here on the population, items, inspectors and rules of this plan cannot change; the seed
+    stays secret until `plan_draw` reveals it. `seed` may be given only by tests and the demo.
+    """
+    if actor is not None:
+        _require_editor(actor)
+    as_of = as_of or timezone.localdate()
+    seed = seed or secrets.token_hex(32)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.state != PlanState.DRAFT:
+            raise ValidationError({"state": f"计划「{plan.code}」已公布承诺,不能再次冻结"})
+        inputs = freeze_inputs(plan, as_of)
+        if not inputs["targets"]:
+            raise ValidationError({"targets": "检查对象名录库为空:园区内没有在营企业"})
+        hashes = commitment_of(seed, inputs)
+        record = Draw.objects.create(
+            plan=plan,
+            inputs_text=canonical_json(inputs),
+            seed=seed,
+            committed_at=timezone.now(),
+            **hashes,
+        )
+        plan.state = PlanState.COMMITTED
+        plan.save(update_fields=["state"])
+        audit_log(actor=actor, action="supervision.plan_committed", obj=plan, detail=hashes)
+    return record
+
+
+def plan_draw(*, actor: Any, plan: Plan) -> DrawResult:
+    """Run the draw from the frozen inputs, reveal the seed and create one inspection per staffed visit."""
+    if actor is not None:
+        _require_editor(actor)
+    from parkcredit.notifications.services import notify
+
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.state != PlanState.COMMITTED:
+            raise ValidationError(
+                {"state": f"计划「{plan.code}」当前状态为「{plan.get_state_display()}」,不能抽取"}
+            )
+        record = Draw.objects.select_for_update().get(plan=plan)
+        inputs = json.loads(record.inputs_text)
+        try:
+            result = draw(inputs, record.seed)
+        except InputError as error:
+            raise ValidationError({"inputs": str(error)}) from None
+        result_dict = result.as_dict()
+        record.result_text = canonical_json(result_dict)
+        record.result_hash = result.digest()
+        record.seed_revealed = True
+        record.drawn_at = timezone.now()
+        record.save(update_fields=["result_text", "result_hash", "seed_revealed", "drawn_at"])
+        items = {i.code: i for i in plan.items.all()}
+        inspectors = {
+            i.pk: i for i in Inspector.objects.filter(pk__in={p for v in result.visits for p in v.inspectors})
+        }
+        grades = {t["id"]: t["grade"] for t in inputs["targets"]}
+        assigned: dict[int, list[Inspection]] = {}
+        for visit in result.visits:
+            if visit.unstaffed:
+                continue
+            inspection = Inspection.objects.create(
+                plan=plan,
+                enterprise_id=visit.target,
+                stratum=visit.stratum,
+                grade=grades.get(visit.target, ""),
+                joint=len(visit.departments) > 1,
+            )
+            inspection.items.set([items[c] for c in visit.items])
+            inspection.inspectors.set([inspectors[i] for i in visit.inspectors])
+            for iid in visit.inspectors:
+                assigned.setdefault(iid, []).append(inspection)
+        plan.state = PlanState.DRAWN
+        plan.save(update_fields=["state"])
+        audit_log(
+            actor=actor,
+            action="supervision.plan_drawn",
+            obj=plan,
+            detail={
+                "seed": record.seed,
+                "result_hash": record.result_hash,
+                "visits": len(result.visits),
+                "unstaffed": sum(1 for v in result.visits if v.unstaffed),
+            },
+        )
+        for iid, inspections in assigned.items():
+            user = inspectors[iid].user
+            if user is not None:
+                notify(
+                    recipients=[user],
+                    kind="supervision.task",
+                    title=f"抽查计划「{plan.title}」分配给您 {len(inspections)} 项检查任务",
+                    link=reverse("supervision:tasks"),
+                    actor=actor,
+                )
+    return result
+
+
+def _check_findings(inspection: Inspection, findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = {i.pk: i for i in inspection.items.all()}
+    seen: set[int] = set()
+    clean: list[dict[str, Any]] = []
+    for n, row in enumerate(findings):
+        item = row.get("item")
+        item_id = item.pk if isinstance(item, InspectionItem) else item
+        if item_id not in items:
+            raise ValidationError({"findings": f"第 {n + 1} 条结果的检查事项「{item_id}」不属于本次检查"})
+        if item_id in seen:
+            raise ValidationError({"findings": f"检查事项「{items[item_id].name}」登记了两次结果"})
+        seen.add(item_id)
+        outcome = row.get("outcome")
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": f"检查事项「{items[item_id].name}」的结果「{outcome}」无效"})
+        entry = {
+            "item": items[item_id],
+            "outcome": outcome,
+            "severity": "",
+            "details": "",
+            "rectify_by": None,
+        }
+        if outcome == Outcome.PROBLEM:
+            details = (row.get("details") or "").strip()
+            if not details:
+                raise ValidationError(
+                    {"details": f"检查事项「{items[item_id].name}」发现问题时必须填写问题描述"}
+                )
+            severity = row.get("severity") or ""
+            allowed = [s.value for s in KINDS_BY_CODE[items[item_id].problem_kind].severities]
+            if allowed and severity not in allowed:
+                raise ValidationError(
+                    {"severity": f"检查事项「{items[item_id].name}」的问题程度「{severity}」无效"}
+                )
+            rectify_by = row.get("rectify_by")
+            if rectify_by is None:
+                raise ValidationError(
+                    {"rectify_by": f"检查事项「{items[item_id].name}」发现问题时必须填写整改期限"}
+                )
+            entry.update(details=details[:2000], severity=severity, rectify_by=rectify_by)
+        clean.append(entry)
+    missing = [i.name for pk, i in items.items() if pk not in seen]
+    if missing:
+        raise ValidationError({"findings": f"检查事项「{missing[0]}」尚未登记结果"})
+    return clean
+
+
+def inspection_submit(
+    *,
+    actor: Any,
+    inspection: Inspection,
+    inspected_on: date,
+    findings: Sequence[dict[str, Any]],
+    files: Sequence[tuple[str, bytes]] = (),
+) -> Inspection:
+    """An assigned inspector records the results of every item and the evidence; review follows.
+
+    `findings`: one dict per item with `item`, `outcome` (clean/problem) and, for a problem,
+    `details`, `severity` and `rectify_by`. The result must be published within 20 working days
+    of `inspected_on` (Chinese working-day calendar). `actor=None` is the system itself (results
+    entered from another platform, the demo park).
+    """
+    if actor is not None and (
+        getattr(actor, "role", None) != Role.INSPECTOR
+        or not inspection.inspectors.filter(user=actor).exists()
+    ):
+        raise PermissionDenied("只有本次检查的检查人员可以登记检查结果")
+    if inspected_on > timezone.localdate():
+        raise ValidationError({"inspected_on": f"检查日期「{inspected_on.isoformat()}」晚于今天"})
+    if inspected_on < inspection.plan.period_start:
+        raise ValidationError({"inspected_on": f"检查日期「{inspected_on.isoformat()}」早于计划开始日期"})
+    rows = _check_findings(inspection, findings)
+    for row in rows:
+        if row["rectify_by"] is not None and row["rectify_by"] <= inspected_on:
+            raise ValidationError(
+                {"rectify_by": f"整改期限「{row['rectify_by'].isoformat()}」应晚于检查日期"}
+            )
+    checked = []
+    for name, data in files:
+        try:
+            checked.append((check_file(name, data), data))
+        except AttachmentError as error:
+            raise ValidationError({"files": str(error)}) from None
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if inspection.state != InspectionState.ASSIGNED:
+            raise ValidationError({"state": "本次检查的结果已经提交"})
+        for row in rows:
+            Finding.objects.create(inspection=inspection, **row)
+        for meta, data in checked:
+            Evidence.objects.create(
+                inspection=inspection,
+                file_name=meta.name,
+                content_type=meta.content_type,
+                content=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                uploaded_by=actor,
+            )
+        inspection.state = InspectionState.SUBMITTED
+        inspection.inspected_on = inspected_on
+        inspection.publish_due = publish_due(inspected_on)
+        inspection.submitted_by = actor
+        inspection.save(update_fields=["state", "inspected_on", "publish_due", "submitted_by"])
+        Plan.objects.filter(pk=inspection.plan_id, state=PlanState.DRAWN).update(state=PlanState.IN_PROGRESS)
+        audit_log(
+            actor=actor,
+            action="supervision.findings_submitted",
+            obj=inspection,
+            detail={
+                "inspected_on": inspected_on.isoformat(),
+                "problems": sum(1 for r in rows if r["outcome"] == Outcome.PROBLEM),
+                "evidence": [m.name for m, _ in checked],
+            },
+        )
+    return inspection
+
+
+def _source() -> DataSource:
+    source, _ = DataSource.objects.get_or_create(
+        code=SOURCE_CODE, defaults={"name": "双随机一公开抽查", "kind": DataSourceKind.PARK}
+    )
+    return source
+
+
+def _payload(kind: str, inspection: Inspection, finding: Finding) -> dict[str, str]:
+    values = {
+        "检查日期": inspection.inspected_on.isoformat() if inspection.inspected_on else "",
+        "隐患描述": finding.details,
+        "整改期限": finding.rectify_by.isoformat() if finding.rectify_by else "",
+        "检查事项": finding.item.name,
+        "检查结果": finding.details or "未发现问题",
+        "违约情形": finding.details,
+        "问题描述": finding.details,
+    }
+    return {name: values[name] for name in KINDS_BY_CODE[kind].payload_fields if name in values}
+
+
+def inspection_publish(*, actor: Any, inspection: Inspection, on: date | None = None) -> Inspection:
+    """Review and publish one submitted inspection: its findings become ledger records.
+
+    `on` is the publication (decision) date of the records, today unless given. A problem
+    becomes a negative record of the item's kind (one per problem); a visit with no problem
+    becomes one neutral 行政检查结果 record. `record_register` rescores the enterprise
+    after the transaction commits.
+    """
+    _require_editor(actor)
+    from parkcredit.notifications.selectors import enterprise_users
+    from parkcredit.notifications.services import notify
+
+    with transaction.atomic():
+        inspection = (
+            Inspection.objects.select_for_update().select_related("plan", "enterprise").get(pk=inspection.pk)
+        )
+        if inspection.state != InspectionState.SUBMITTED:
+            raise ValidationError(
+                {"state": f"检查任务当前状态为「{inspection.get_state_display()}」,不能公示"}
+            )
+        findings = list(inspection.findings.select_related("item__department"))
+        problems = [f for f in findings if f.outcome == Outcome.PROBLEM]
+        today = on or timezone.localdate()
+        if today > timezone.localdate() or (inspection.inspected_on and today < inspection.inspected_on):
+            raise ValidationError({"on": f"公示日期「{today.isoformat()}」应在检查日期之后、今天之前"})
+        source = _source()
+        plan = inspection.plan
+        for finding in problems:
+            kind = finding.item.problem_kind
+            finding.record = record_register(
+                actor=actor,
+                enterprise=inspection.enterprise,
+                kind=kind,
+                source=source,
+                source_ref=f"{plan.code}-{inspection.enterprise.uscc}-{finding.item.code}",
+                decided_on=today,
+                occurred_on=inspection.inspected_on,
+                severity=finding.severity if KINDS_BY_CODE[kind].severities else "",
+                authority=finding.item.department.name,
+                summary=f"{plan.title}:{finding.item.name}发现问题,{finding.details}"[:500],
+                payload=_payload(kind, inspection, finding),
+            )
+            finding.save(update_fields=["record"])
+        if not problems and findings:
+            first = findings[0]
+            record = record_register(
+                actor=actor,
+                enterprise=inspection.enterprise,
+                kind=CLEAN_KIND,
+                source=source,
+                source_ref=f"{plan.code}-{inspection.enterprise.uscc}",
+                decided_on=today,
+                occurred_on=inspection.inspected_on,
+                authority=first.item.department.name,
+                summary=f"{plan.title}:未发现问题",
+                payload={"检查事项": "、".join(f.item.name for f in findings), "检查结果": "未发现问题"},
+            )
+            Finding.objects.filter(inspection=inspection).update(record=record)
+        inspection.state = InspectionState.PUBLISHED
+        inspection.published_at = timezone.now()
+        inspection.published_by = actor
+        inspection.save(update_fields=["state", "published_at", "published_by"])
+        late = inspection.publish_due is not None and today > inspection.publish_due
+        audit_log(
+            actor=actor,
+            action="supervision.result_published",
+            obj=inspection,
+            detail={"problems": len(problems), "publish_due": str(inspection.publish_due), "late": late},
+        )
+        if not inspection.plan.inspections.exclude(state=InspectionState.PUBLISHED).exists():
+            Plan.objects.filter(pk=plan.pk).update(state=PlanState.PUBLISHED, published_at=timezone.now())
+            audit_log(actor=actor, action="supervision.plan_published", obj=plan, detail={"code": plan.code})
+        notify(
+            recipients=enterprise_users(inspection.enterprise),
+            kind="supervision.result",
+            title=f"抽查结果已公示:{'发现问题,请按期整改' if problems else '未发现问题'}",
+            enterprise=inspection.enterprise,
+            severity="warning" if problems else "info",
+            actor=actor,
+        )
+    return inspection
+
+
+def plan_publish(*, actor: Any, plan: Plan) -> int:
+    """Publish every submitted inspection of the plan; returns how many were published."""
+    _require_editor(actor)
+    pending = list(plan.inspections.filter(state=InspectionState.SUBMITTED).order_by("pk"))
+    if not pending:
+        raise ValidationError({"state": f"计划「{plan.code}」没有待公示的检查结果"})
+    with transaction.atomic():
+        for inspection in pending:
+            inspection_publish(actor=actor, inspection=inspection)
+    return len(pending)
+
+
+def finding_rectified(*, actor: Any, finding: Finding, on: date) -> Finding:
+    """Record that a problem was rectified on `on`."""
+    _require_editor(actor)
+    if finding.outcome != Outcome.PROBLEM:
+        raise ValidationError({"finding": "未发现问题的检查结果无需整改"})
+    if on > timezone.localdate():
+        raise ValidationError({"rectified_on": f"整改完成日期「{on.isoformat()}」晚于今天"})
+    inspected_on = (
+        Inspection.objects.filter(pk=finding.inspection_id).values_list("inspected_on", flat=True).first()
+    )
+    if inspected_on is None:
+        raise ValidationError({"finding": "检查结果尚未提交,不能登记整改"})
+    if on < inspected_on:
+        raise ValidationError({"rectified_on": f"整改完成日期「{on.isoformat()}」早于检查日期"})
+    with transaction.atomic():
+        finding.rectified_on = on
+        finding.save(update_fields=["rectified_on"])
+        audit_log(
+            actor=actor,
+            action="supervision.rectified",
+            obj=finding,
+            detail={"on": on.isoformat(), "due": str(finding.rectify_by)},
+        )
+    return finding
