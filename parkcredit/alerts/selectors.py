@@ -1,0 +1,224 @@
+"""Reads for risk early warning: filtered alert lists, one alert with its path, region roll-ups, the map."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from creditcore.alerts.regions import DEFAULT_ALERTS_PER_100, DEFAULT_CD_SHARE, RegionRow, aggregate
+from parkcredit.alerts.models import Alert, AlertRule, AlertState, BuildingPosition
+from parkcredit.enterprises.models import Building, Enterprise
+
+STATE_FILTERS = {"open", "closed", "all", *AlertState.values}
+
+
+def alert_list(actor: Any, filters: dict[str, str]) -> QuerySet[Alert]:
+    """Alerts the actor may see, narrowed by the list page's filters (unknown values are ignored)."""
+    rows = Alert.objects.visible_to(actor).select_related(
+        "rule", "enterprise", "enterprise__building", "assignee"
+    )
+    state = filters.get("state") or "open"
+    if state == "open":
+        rows = rows.still_open()
+    elif state in AlertState.values:
+        rows = rows.filter(state=state)
+    if filters.get("severity") in {"info", "warning", "critical"}:
+        rows = rows.filter(severity=filters["severity"])
+    if filters.get("rule"):
+        rows = rows.filter(rule__code=filters["rule"])
+    if filters.get("zone"):
+        rows = rows.filter(enterprise__building__zone=filters["zone"])
+    if filters.get("building"):
+        rows = rows.filter(enterprise__building__code=filters["building"])
+    if filters.get("overdue") == "1":
+        rows = rows.still_open().filter(due_on__lt=timezone.localdate())
+    q = (filters.get("q") or "").strip()
+    if q:
+        rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q))
+    return rows.order_by("-opened_at", "-id")
+
+
+def alert_get_for_actor(actor: Any, pk: Any) -> Alert:
+    alert = (
+        Alert.objects.visible_to(actor)
+        .select_related("rule", "enterprise", "assignee", "assignee_department")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        raise Http404("预警不存在")
+    return alert
+
+
+@dataclass(frozen=True)
+class PathStep:
+    here: Enterprise | None
+    there: Enterprise | None
+    label: str
+    weight: float
+    forward: bool
+
+
+def alert_path(alert: Alert) -> list[PathStep]:
+    """The chain path with enterprise objects, in one query."""
+    ids = {int(step["from"]) for step in alert.path} | {int(step["to"]) for step in alert.path}
+    names = Enterprise.objects.in_bulk(list(ids))
+    return [
+        PathStep(
+            here=names.get(int(step["from"])),
+            there=names.get(int(step["to"])),
+            label=str(step.get("label", "")),
+            weight=float(step.get("weight", 0.0)),
+            forward=bool(step.get("forward", True)),
+        )
+        for step in alert.path
+    ]
+
+
+def alert_counts(actor: Any) -> dict[str, int]:
+    rows = Alert.objects.visible_to(actor).still_open()
+    today = timezone.localdate()
+    return {
+        "open": rows.count(),
+        "critical": rows.filter(severity="critical").count(),
+        "overdue": rows.filter(due_on__lt=today).count(),
+    }
+
+
+def rules_list() -> QuerySet[AlertRule]:
+    return AlertRule.objects.select_related("department").annotate(
+        open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.CLOSED))
+    )
+
+
+# --- regions ----------------------------------------------------------------------------------------
+
+LEVELS: dict[str, str] = {
+    "zone": "building__zone",
+    "plot": "building__plot",
+    "building": "building__code",
+    "industry": "industry_name",
+    "cluster": "cluster",
+}
+# Drill-down: a zone opens its buildings, a building its enterprises.
+CHILD_LEVEL = {"zone": "building"}
+
+
+def _enterprise_table(filter_level: str = "", filter_key: str = "") -> dict[str, np.ndarray]:
+    """In-park enterprises with current and previous score and open alert count, as arrays."""
+    from parkcredit.scoring.models import Score
+
+    qs = Enterprise.objects.filter(in_park=True)
+    if filter_level in LEVELS and filter_key:
+        qs = qs.filter(**{LEVELS[filter_level]: filter_key})
+    rows = list(
+        qs.values_list("pk", "building__zone", "building__plot", "building__code", "industry_name", "cluster")
+    )
+    ids = [r[0] for r in rows]
+    current = {
+        e: (g, s)
+        for e, g, s in Score.objects.filter(is_current=True, enterprise_id__in=ids).values_list(
+            "enterprise_id", "grade", "score"
+        )
+    }
+    previous: dict[int, float] = {}
+    for ent, score in (
+        Score.objects.filter(is_current=False, enterprise_id__in=ids)
+        .order_by("enterprise_id", "-as_of", "-id")
+        .values_list("enterprise_id", "score")
+    ):
+        previous.setdefault(ent, float(score))
+    alerts = dict(
+        Alert.objects.still_open()
+        .filter(enterprise_id__in=ids)
+        .values_list("enterprise_id")
+        .annotate(n=Count("id"))
+        .values_list("enterprise_id", "n")
+    )
+    return {
+        "id": np.array(ids, dtype=np.int64),
+        "zone": np.array([r[1] or "" for r in rows], dtype=object),
+        "plot": np.array([r[2] or "" for r in rows], dtype=object),
+        "building": np.array([r[3] or "" for r in rows], dtype=object),
+        "industry": np.array([r[4] or "" for r in rows], dtype=object),
+        "cluster": np.array([r[5] or "" for r in rows], dtype=object),
+        "grade": np.array([current.get(i, ("", 0))[0] for i in ids], dtype=object),
+        "score": np.array([float(current[i][1]) if i in current else np.nan for i in ids], dtype=np.float64),
+        "previous": np.array([previous.get(i, np.nan) for i in ids], dtype=np.float64),
+        "alerts": np.array([alerts.get(i, 0) for i in ids], dtype=np.int64),
+    }
+
+
+def region_rows(
+    level: str,
+    *,
+    parent_level: str = "",
+    parent_key: str = "",
+    cd_share: float = DEFAULT_CD_SHARE,
+    alerts_per_100: float = DEFAULT_ALERTS_PER_100,
+) -> list[RegionRow]:
+    if level not in LEVELS:
+        raise ValueError(level)
+    table = _enterprise_table(parent_level, parent_key)
+    return aggregate(
+        table[level],
+        table["grade"],
+        table["score"],
+        table["previous"],
+        table["alerts"],
+        cd_share_threshold=cd_share,
+        alerts_threshold=alerts_per_100,
+    )
+
+
+def region_enterprises(level: str, key: str) -> list[dict[str, Any]]:
+    """The enterprises of one region with grade and open alerts (the last drill-down step)."""
+    table = _enterprise_table(level, key)
+    names = Enterprise.objects.in_bulk(table["id"].tolist())
+    out = [
+        {
+            "enterprise": names[int(i)],
+            "grade": str(g),
+            "score": None if np.isnan(s) else int(s),
+            "alerts": int(a),
+        }
+        for i, g, s, a in zip(table["id"], table["grade"], table["score"], table["alerts"], strict=True)
+    ]
+    return sorted(out, key=lambda r: (-r["alerts"], r["grade"] or "Z", r["enterprise"].name), reverse=False)
+
+
+def park_map(
+    cd_share: float = DEFAULT_CD_SHARE, alerts_per_100: float = DEFAULT_ALERTS_PER_100
+) -> dict[str, Any]:
+    """Buildings as cells of the park layout, coloured by risk (BuildingPosition, else a grid by zone)."""
+    rows = {r.key: r for r in region_rows("building", cd_share=cd_share, alerts_per_100=alerts_per_100)}
+    positions = {p.building_id: (p.x, p.y) for p in BuildingPosition.objects.all()}
+    by_zone: dict[str, list[Building]] = defaultdict(list)
+    for building in Building.objects.order_by("zone", "code"):
+        by_zone[building.zone or ""].append(building)
+    cells = []
+    for y, (zone, buildings) in enumerate(sorted(by_zone.items())):
+        for x, building in enumerate(buildings):
+            px, py = positions.get(building.pk, (float(x), float(y)))
+            row = rows.get(building.code)
+            cells.append(
+                {
+                    "code": building.code,
+                    "name": building.name,
+                    "zone": zone,
+                    "x": px,
+                    "y": py,
+                    "risk": row.risk if row else 0.0,
+                    "enterprises": row.enterprises if row else 0,
+                    "cd_share": row.cd_share if row else 0.0,
+                    "open_alerts": row.open_alerts if row else 0,
+                    "flagged": bool(row and row.flagged),
+                }
+            )
+    return {"type": "parkmap", "zones": sorted(by_zone), "cells": cells}
