@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from parkcredit.accounts.models import Role, User
 from parkcredit.commitments.checking import commitments_check, record_stands
-from parkcredit.commitments.models import Commitment, CommitmentTemplate
+from parkcredit.commitments.models import Commitment, CommitmentTemplate, Scenario
 from parkcredit.commitments.services import (
     add_months,
     commitment_confirm_delivery,
@@ -70,8 +70,11 @@ def _deliver_on_time(staff: User, commitment: Commitment, today: date) -> None:
 
 def demo_load() -> str:
     """Sign the demo commitments, confirm one government promise, then run the check."""
-    if Commitment.objects.exists():
-        return _("信用承诺:已有 %(n)d 份承诺,未重复生成。") % {"n": Commitment.objects.count()}
+    # Repair applications (an earlier demo step) sign repair commitments of their own; only the
+    # other scenarios tell whether this step has run before.
+    existing = Commitment.objects.exclude(scenario=Scenario.REPAIR)
+    if existing.exists():
+        return _("信用承诺:已有 %(n)d 份承诺,未重复生成。") % {"n": existing.count()}
     staff = _user("staff", Role.DEPT_STAFF)
     admin = _user("parkadmin", Role.PARK_ADMIN)
     ent_user = _user("enterprise", Role.ENTERPRISE)
