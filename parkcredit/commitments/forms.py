@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parkcredit.commitments.models import BreachSeverity, CommitmentStatus, CommitmentTemplate, Scenario
@@ -21,6 +23,17 @@ def _style(form: forms.Form) -> None:
         widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
 
 
+def _placeholder_help_text() -> str:
+    return gettext("可用占位符:%(names)s;未写 %(conditions)s 时,履约条件附在正文之后。") % {
+        "names": "{主体名称}、{统一社会信用代码}、{签署日期}、{承诺期限}、{承诺事项}、{履约条件}",
+        "conditions": "{履约条件}",
+    }
+
+
+# Evaluated when the form is shown, in the viewer's language.
+_placeholder_help = lazy(_placeholder_help_text, str)
+
+
 class TemplateForm(forms.Form):
     code = forms.SlugField(label=_("模板编码"), max_length=64, required=False)
     scenario = forms.ChoiceField(label=_("适用场景"), choices=Scenario.choices)
@@ -28,10 +41,9 @@ class TemplateForm(forms.Form):
     body = forms.CharField(
         label=_("承诺书正文"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_(
-            "可用占位符:{主体名称}、{统一社会信用代码}、{签署日期}、{承诺期限}、{承诺事项}、{履约条件};"
-            "未写{履约条件}时,履约条件附在正文之后。"
-        ),
+        # The placeholder names are part of the template language (Chinese in every UI language),
+        # so they go in as a value and only the sentence around them is translated.
+        help_text=_placeholder_help(),
     )
     conditions = forms.CharField(
         label=_("履约条件(JSON)"),

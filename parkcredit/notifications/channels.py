@@ -48,7 +48,8 @@ def absolute_link(link: str) -> str:
 def send_email(address: str, message: Message) -> None:
     text = message.body
     if message.link:
-        text = f"{text}\n\n{_('查看详情')}: {absolute_link(message.link)}"
+        label = _("查看详情")
+        text = f"{text}\n\n{label}: {absolute_link(message.link)}"
     mail = EmailMessage(
         subject=f"[{message.severity_label}] {message.title}",
         body=text,
@@ -78,7 +79,8 @@ def markdown_text(message: Message) -> str:
     if message.body:
         lines += ["", message.body]
     if message.link:
-        lines += ["", f"[{_('查看详情')}]({absolute_link(message.link)})"]
+        label = _("查看详情")
+        lines += ["", f"[{label}]({absolute_link(message.link)})"]
     return "\n".join(lines)
 
 
