@@ -7,8 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from parkcredit.common.navigation import navigation_for
+from parkcredit.common.navigation import navigation_for, navigation_menu
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"PARK_NAME": settings.PARK_NAME, "nav_items": navigation_for(request.user)}
+    return {
+        "PARK_NAME": settings.PARK_NAME,
+        "nav_items": navigation_for(request.user),
+        "nav_menu": navigation_menu(request.user),
+    }

@@ -25,6 +25,12 @@ def is_current(path: str, href: str | None) -> bool:
     return path == href or path.startswith(href.rstrip("/") + "/")
 
 
+@register.filter
+def group_is_current(path: str, entry: Any) -> bool:
+    """Whether the page at `path` belongs to one of the links of a navigation drop-down."""
+    return any(is_current(path, item.url) for item in getattr(entry, "children", ()))
+
+
 @register.simple_tag
 def query_with(querydict: Any, key: str, value: Any) -> str:
     """The current query string with `key` set to `value`: a page link keeps filters and sorting."""
