@@ -38,11 +38,12 @@ class AttachedFile(models.Model):
 def checked_uploads(files: list[tuple[str, bytes]], *, field: str) -> list[tuple[CheckedFile, bytes]]:
     """Check uploads; a refused file raises a ValidationError on `field` naming the file."""
     from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
 
     try:
         checked = check_files(files)
     except AttachmentError as exc:
-        raise ValidationError({field: str(exc)}) from None
+        raise ValidationError({field: gettext(exc.template) % exc.params}) from None
     return list(zip(checked, (data for _name, data in files), strict=True))
 
 

@@ -5,9 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creditcore.attachments import ALLOWED_LABEL, MAX_FILE_BYTES, MAX_FILES
+
+
+def _files_help() -> str:
+    return gettext("%(types)s 格式,每个文件不超过 %(mb)s MB,最多 %(n)s 个") % {
+        "types": ALLOWED_LABEL,
+        "mb": MAX_FILE_BYTES // 1024 // 1024,
+        "n": MAX_FILES,
+    }
+
+
+# Fields are built when the module is imported; a lazy help text is translated per request instead.
+files_help = lazy(_files_help, str)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,11 +35,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg", "class": "form-control"})
         )
-        kwargs.setdefault(
-            "help_text",
-            _("%(types)s 格式,每个文件不超过 %(mb)s MB,最多 %(n)s 个")
-            % {"types": ALLOWED_LABEL, "mb": MAX_FILE_BYTES // 1024 // 1024, "n": MAX_FILES},
-        )
+        kwargs.setdefault("help_text", files_help())
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:

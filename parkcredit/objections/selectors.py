@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from parkcredit.objections.models import Objection
 
@@ -20,7 +21,7 @@ def objection_get_for_actor(actor: Any, pk: int) -> Objection:
     """The objection `pk` if the actor may see it; Http404 for missing and forbidden alike."""
     objection = objection_list(actor=actor).filter(pk=pk).first()
     if objection is None:
-        raise Http404("异议不存在")
+        raise Http404(_("异议不存在"))
     return objection
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.deadlines import OBJECTION_LIMITS, ObjectionTrack, due_on
 from creditcore.ledger import EventType
@@ -30,18 +31,27 @@ NOTE_MAX = 500
 def _clean_reasons(reasons: str) -> str:
     text = (reasons or "").strip()
     if len(text) < REASONS_MIN:
-        raise ValidationError({"reasons": f"异议理由至少 {REASONS_MIN} 个字,收到 {len(text)} 个字"})
+        raise ValidationError(
+            {"reasons": _("异议理由至少 %(min)s 个字,收到 %(n)s 个字") % {"min": REASONS_MIN, "n": len(text)}}
+        )
     if len(text) > REASONS_MAX:
-        raise ValidationError({"reasons": f"异议理由不能超过 {REASONS_MAX} 个字,收到 {len(text)} 个字"})
+        raise ValidationError(
+            {
+                "reasons": _("异议理由不能超过 %(max)s 个字,收到 %(n)s 个字")
+                % {"max": REASONS_MAX, "n": len(text)}
+            }
+        )
     return text
 
 
 def _clean_note(note: str, *, required: bool) -> str:
     text = (note or "").strip()
     if required and not text:
-        raise ValidationError({"note": "请填写处理意见(理由)"})
+        raise ValidationError({"note": _("请填写处理意见(理由)")})
     if len(text) > NOTE_MAX:
-        raise ValidationError({"note": f"处理意见不能超过 {NOTE_MAX} 个字,收到 {len(text)} 个字"})
+        raise ValidationError(
+            {"note": _("处理意见不能超过 %(max)s 个字,收到 %(n)s 个字") % {"max": NOTE_MAX, "n": len(text)}}
+        )
     return text
 
 
@@ -55,7 +65,7 @@ def objection_submit(
     information provider to verify).
     """
     if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
-        raise PermissionDenied("只有记录所属企业的用户可以对该记录提出异议")
+        raise PermissionDenied(_("只有记录所属企业的用户可以对该记录提出异议"))
     text = _clean_reasons(reasons)
     uploads = checked_uploads(list(files or []), field="evidence")
     calendar = routing.work_calendar()
@@ -81,7 +91,9 @@ def objection_submit(
                     responsible=responsible,
                 )
         except IntegrityError:
-            raise ValidationError({"record": f"记录「{record.source_ref}」已有正在处理的异议"}) from None
+            raise ValidationError(
+                {"record": _("记录「%(ref)s」已有正在处理的异议") % {"ref": record.source_ref}}
+            ) from None
         for checked, data in uploads:
             ObjectionEvidence.objects.create(objection=objection, **file_fields(checked, data))
         audit_log(
@@ -100,8 +112,10 @@ def objection_submit(
             actor=actor,
             recipients=routing.department_staff(responsible),
             kind="objection.submitted",
-            title=f"异议待处理:{record.enterprise.name}「{record.kind.name}」{record.source_ref}",
-            body=f"请于 {objection.due_on:%Y-%m-%d} 前处理。异议理由:{text[:200]}",
+            title=_("异议待处理:%(enterprise)s「%(kind)s」%(ref)s")
+            % {"enterprise": record.enterprise.name, "kind": record.kind.name, "ref": record.source_ref},
+            body=_("请于 %(due)s 前处理。异议理由:%(reasons)s")
+            % {"due": f"{objection.due_on:%Y-%m-%d}", "reasons": text[:200]},
             link=link,
             enterprise=record.enterprise,
             severity="warning",
@@ -112,13 +126,16 @@ def objection_submit(
 def _require_open(objection: Objection) -> None:
     if objection.state != ObjectionState.OPEN:
         raise ValidationError(
-            {"state": f"异议 #{objection.pk} 已办结({objection.get_state_display()}),不能再处理"}
+            {
+                "state": _("异议 #%(pk)s 已办结(%(state)s),不能再处理")
+                % {"pk": objection.pk, "state": objection.get_state_display()}
+            }
         )
 
 
 def _require_responsible(actor: Any, objection: Objection) -> None:
     if not routing.acts_for(actor, objection.responsible):
-        raise PermissionDenied(f"该异议由「{objection.responsible.name}」处理")
+        raise PermissionDenied(_("该异议由「%(org)s」处理") % {"org": objection.responsible.name})
 
 
 def objection_extend(*, actor: Any, objection: Objection, note: str = "") -> Objection:
@@ -130,7 +147,7 @@ def objection_extend(*, actor: Any, objection: Objection, note: str = "") -> Obj
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         _require_open(locked)
         if locked.track == ObjectionTrack.VERIFY:
-            raise ValidationError({"track": f"异议 #{locked.pk} 已转信息提供单位核实"})
+            raise ValidationError({"track": _("异议 #%(pk)s 已转信息提供单位核实") % {"pk": locked.pk}})
         before = locked.due_on
         locked.track = ObjectionTrack.VERIFY.value
         locked.due_on = due_on(
@@ -149,7 +166,7 @@ def objection_extend(*, actor: Any, objection: Objection, note: str = "") -> Obj
             actor=actor,
             recipients=routing.enterprise_recipients(locked.enterprise),
             kind="objection.extended",
-            title=f"异议需信息提供单位核实,办理期限延至 {locked.due_on:%Y-%m-%d}",
+            title=_("异议需信息提供单位核实,办理期限延至 %(due)s") % {"due": f"{locked.due_on:%Y-%m-%d}"},
             body=text,
             link=reverse("objections:detail", kwargs={"pk": locked.pk}),
             enterprise=locked.enterprise,
@@ -186,12 +203,12 @@ def objection_decide(*, actor: Any, objection: Objection, upheld: bool, note: st
                 "late": late,
             },
         )
-        outcome = "异议成立,该记录已撤销" if upheld else "异议不成立,该记录恢复有效"
+        outcome = _("异议成立,该记录已撤销") if upheld else _("异议不成立,该记录恢复有效")
         routing.notify_users(
             actor=actor,
             recipients=routing.enterprise_recipients(locked.enterprise),
             kind=f"objection.{locked.state}",
-            title=f"异议处理结果:{outcome}",
+            title=_("异议处理结果:%(outcome)s") % {"outcome": outcome},
             body=text,
             link=reverse("objections:detail", kwargs={"pk": locked.pk}),
             enterprise=locked.enterprise,
@@ -223,10 +240,8 @@ def objection_close_corrected(*, actor: Any, objection: Objection, note: str = "
         if record_state(locked.record).status is not Status.SUPERSEDED:
             raise ValidationError(
                 {
-                    "state": (
-                        f"记录「{locked.record.source_ref}」尚未更正:"
-                        "请由信息提供单位报送更正后的数据,或直接作出处理"
-                    )
+                    "state": _("记录「%(ref)s」尚未更正:请由信息提供单位报送更正后的数据,或直接作出处理")
+                    % {"ref": locked.record.source_ref}
                 }
             )
         successor = getattr(locked.record, "superseded_by", None)
@@ -245,7 +260,7 @@ def objection_close_corrected(*, actor: Any, objection: Objection, note: str = "
             actor=actor,
             recipients=routing.enterprise_recipients(locked.enterprise),
             kind="objection.corrected",
-            title="异议处理结果:信息提供单位已更正该记录",
+            title=_("异议处理结果:信息提供单位已更正该记录"),
             body=locked.outcome_note,
             link=reverse("objections:detail", kwargs={"pk": locked.pk}),
             enterprise=locked.enterprise,

@@ -99,6 +99,6 @@ def objection_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     row = ObjectionEvidence.objects.filter(pk=pk).only("objection_id").first()
     if row is None:
-        raise Http404("文件不存在")
+        raise Http404(_("文件不存在"))
     objection_get_for_actor(request.user, row.objection_id)
     return file_response(ObjectionEvidence.objects.get(pk=pk))

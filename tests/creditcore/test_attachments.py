@@ -54,3 +54,12 @@ def test_too_many_files_are_refused() -> None:
 )
 def test_names_lose_directories_and_unsafe_characters(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+def test_errors_keep_the_template_apart_for_translation() -> None:
+    with pytest.raises(AttachmentError) as caught:
+        check_file("a.exe", b"MZ\x90\x00")
+    error = caught.value
+    assert error.template == "文件「%(name)s」不是允许的格式(仅限 %(allowed)s)"
+    assert error.params == {"name": "a.exe", "allowed": "PDF、PNG、JPG"}
+    assert str(error) == error.template % error.params == "文件「a.exe」不是允许的格式(仅限 PDF、PNG、JPG)"

@@ -31,7 +31,7 @@ def application_get_for_actor(actor: Any, pk: int) -> RepairApplication:
     """The application `pk` if the actor may see it; Http404 for missing and forbidden alike."""
     application = application_list(actor=actor).filter(pk=pk).first()
     if application is None:
-        raise Http404("修复申请不存在")
+        raise Http404(_("修复申请不存在"))
     return application
 
 
@@ -92,7 +92,9 @@ def enterprise_records(*, actor: Any, enterprise: Any) -> list[RecordRow]:
             RecordRow(
                 entry=entry,
                 window=window,
-                repair_blocker=repair_blocker(record, window) if window is not None else None,
+                repair_blocker=repair_blocker(record, window, has_open_application=record.pk in applications)
+                if window is not None
+                else None,
                 can_object=entry.state.exists
                 and entry.state.status.value == "active"
                 and not entry.state.disputed,

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.deadlines import RepairStep as Step
 from creditcore.deadlines import due_on, repair_limits
@@ -52,35 +53,55 @@ def record_window(record: CreditRecord, *, rules: Any = None) -> Any:
 def _clean(text: str, *, field: str, label: str, minimum: int, maximum: int) -> str:
     value = (text or "").strip()
     if len(value) < minimum:
-        raise ValidationError({field: f"{label}至少 {minimum} 个字,收到 {len(value)} 个字"})
+        raise ValidationError(
+            {
+                field: _("%(label)s至少 %(min)s 个字,收到 %(n)s 个字")
+                % {"label": label, "min": minimum, "n": len(value)}
+            }
+        )
     if len(value) > maximum:
-        raise ValidationError({field: f"{label}不能超过 {maximum} 个字,收到 {len(value)} 个字"})
+        raise ValidationError(
+            {
+                field: _("%(label)s不能超过 %(max)s 个字,收到 %(n)s 个字")
+                % {"label": label, "max": maximum, "n": len(value)}
+            }
+        )
     return value
 
 
 _UNSET: Any = object()
 
 
-def repair_blocker(record: CreditRecord, window: Any = _UNSET) -> str | None:
-    """Why the record cannot be repaired now, in Chinese; None when an application is possible."""
+def repair_blocker(
+    record: CreditRecord, window: Any = _UNSET, *, has_open_application: bool | None = None
+) -> str | None:
+    """Why the record cannot be repaired now, in Chinese; None when an application is possible.
+
+    List pages pass `window` and `has_open_application` they already loaded for every record, so
+    the check costs no query per record.
+    """
     state = record_state(record)
     if not state.exists or state.status.value != "active":
-        return "该记录当前不在公示状态,无需修复"
+        return _("该记录当前不在公示状态,无需修复")
     if state.disputed:
-        return "该记录正在异议处理中,异议办结后才能申请修复"
-    if RepairApplication.objects.filter(record=record, state__in=[s.value for s in _open_states()]).exists():
-        return "该记录已有正在办理的修复申请"
+        return _("该记录正在异议处理中,异议办结后才能申请修复")
+    if has_open_application is None:
+        has_open_application = RepairApplication.objects.filter(
+            record=record, state__in=[s.value for s in _open_states()]
+        ).exists()
+    if has_open_application:
+        return _("该记录已有正在办理的修复申请")
     window = record_window(record) if window is _UNSET else window
     if window is None:
-        return "该记录不属于失信信息或没有适用的修复规则"
+        return _("该记录不属于失信信息或没有适用的修复规则")
     today = routing.today()
     if window.repairable_on(today):
         return None
     if window.ended(today):
-        return "该记录公示期已满,将自动停止公示,无需申请修复"
+        return _("该记录公示期已满,将自动停止公示,无需申请修复")
     if window.repairable and window.earliest_repair is not None and window.earliest_repair > today:
-        return f"最短公示期未满,{window.earliest_repair:%Y年%m月%d日}起可申请修复"
-    return "按现行规则该记录不能提前修复"
+        return _("最短公示期未满,%(date)s起可申请修复") % {"date": f"{window.earliest_repair:%Y年%m月%d日}"}
+    return _("按现行规则该记录不能提前修复")
 
 
 def _open_states() -> tuple[ApplicationState, ...]:
@@ -123,19 +144,21 @@ def application_submit(
     time limit of the rule set in force.
     """
     if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
-        raise PermissionDenied("只有记录所属企业的用户可以申请修复该记录")
+        raise PermissionDenied(_("只有记录所属企业的用户可以申请修复该记录"))
     text = _clean(
-        statement, field="statement", label="整改情况说明", minimum=STATEMENT_MIN, maximum=STATEMENT_MAX
+        statement, field="statement", label=_("整改情况说明"), minimum=STATEMENT_MIN, maximum=STATEMENT_MAX
     )
     if not (commitment_digest or "").strip():
-        raise ValidationError({"commitment": "请阅读并签署信用承诺书"})
+        raise ValidationError({"commitment": _("请阅读并签署信用承诺书")})
     if not files:
-        raise ValidationError({"materials": "请上传整改或履行义务的证明材料(至少 1 个文件)"})
+        raise ValidationError({"materials": _("请上传整改或履行义务的证明材料(至少 1 个文件)")})
     uploads = checked_uploads(list(files), field="materials")
     window = record_window(record)
     blocker = repair_blocker(record, window)
     if blocker is not None or window is None:
-        raise ValidationError({"record": f"记录「{record.source_ref}」:{blocker}"})
+        raise ValidationError(
+            {"record": _("记录「%(ref)s」:%(reason)s") % {"ref": record.source_ref, "reason": blocker}}
+        )
     now = timezone.now()
     window_org = routing.lead_department()
     with transaction.atomic():
@@ -156,7 +179,9 @@ def application_submit(
                     earliest_repair=window.earliest_repair,
                 )
         except IntegrityError:
-            raise ValidationError({"record": f"记录「{record.source_ref}」已有正在办理的修复申请"}) from None
+            raise ValidationError(
+                {"record": _("记录「%(ref)s」已有正在办理的修复申请") % {"ref": record.source_ref}}
+            ) from None
         for checked, data in uploads:
             RepairMaterial.objects.create(application=application, **file_fields(checked, data))
         step = _open_step(
@@ -255,11 +280,13 @@ def application_advance(
     """
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
-        raise ValidationError({"note": f"办理意见不能超过 {NOTE_MAX} 个字,收到 {len(text)} 个字"})
+        raise ValidationError(
+            {"note": _("办理意见不能超过 %(max)s 个字,收到 %(n)s 个字") % {"max": NOTE_MAX, "n": len(text)}}
+        )
     if not approve and not text:
-        raise ValidationError({"note": "不予通过时必须填写理由"})
+        raise ValidationError({"note": _("不予通过时必须填写理由")})
     if review_org is not None and review_org.kind != OrganisationKind.PARK_DEPARTMENT:
-        raise ValidationError({"review_org": f"「{review_org.name}」不是园区部门"})
+        raise ValidationError({"review_org": _("「%(org)s」不是园区部门") % {"org": review_org.name}})
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -268,12 +295,20 @@ def application_advance(
             .get(pk=application.pk)
         )
         if not locked.is_open:
-            raise ValidationError({"state": f"修复申请 #{locked.pk} 已办结({locked.get_state_display()})"})
+            raise ValidationError(
+                {
+                    "state": _("修复申请 #%(pk)s 已办结(%(state)s)")
+                    % {"pk": locked.pk, "state": locked.get_state_display()}
+                }
+            )
         step = current_step(locked)
         if step is None:  # pragma: no cover - an open application always has an open step
-            raise ValidationError({"state": f"修复申请 #{locked.pk} 没有待办环节"})
+            raise ValidationError({"state": _("修复申请 #%(pk)s 没有待办环节") % {"pk": locked.pk}})
         if not routing.acts_for(actor, step.organisation):
-            raise PermissionDenied(f"当前环节「{step.get_step_display()}」由「{step.organisation.name}」办理")
+            raise PermissionDenied(
+                _("当前环节「%(step)s」由「%(org)s」办理")
+                % {"step": step.get_step_display(), "org": step.organisation.name}
+            )
         _close_step(step, actor=actor, passed=approve, note=text, now=now)
         today = routing.local_date(now)
         kind = Step(step.step)
@@ -340,8 +375,8 @@ def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bo
             actor=actor,
             recipients=ent_users,
             kind="repair.rejected",
-            title=f"信用修复申请未通过:{what}",
-            body=f"理由:{note}",
+            title=_("信用修复申请未通过:%(what)s") % {"what": what},
+            body=_("理由:%(note)s") % {"note": note},
             link=link,
             enterprise=enterprise,
             severity="warning",
@@ -352,8 +387,9 @@ def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bo
             actor=actor,
             recipients=ent_users,
             kind="repair.accepted",
-            title=f"信用修复申请已受理:{what}",
-            body=f"已转送{application.review_org.name if application.review_org else ''}审核。",
+            title=_("信用修复申请已受理:%(what)s") % {"what": what},
+            body=_("已转送%(org)s审核。")
+            % {"org": application.review_org.name if application.review_org else ""},
             link=link,
             enterprise=enterprise,
         )
@@ -361,8 +397,9 @@ def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bo
             actor=actor,
             application=application,
             kind="repair.review",
-            title=f"信用修复申请待审核:{enterprise.name}{what}",
-            body="请于 {due:%Y-%m-%d} 前作出审核意见。",
+            title=_("信用修复申请待审核:%(enterprise)s%(what)s")
+            % {"enterprise": enterprise.name, "what": what},
+            body=_("请于 %(due)s 前作出审核意见。"),
         )
         return
     if step is Step.REVIEW:
@@ -370,16 +407,17 @@ def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bo
             actor=actor,
             application=application,
             kind="repair.decision",
-            title=f"信用修复申请待决定:{enterprise.name}{what}",
-            body="认定部门已审核通过,请于 {due:%Y-%m-%d} 前办结。",
+            title=_("信用修复申请待决定:%(enterprise)s%(what)s")
+            % {"enterprise": enterprise.name, "what": what},
+            body=_("认定部门已审核通过,请于 %(due)s 前办结。"),
         )
         return
     routing.notify_users(
         actor=actor,
         recipients=ent_users,
         kind="repair.approved",
-        title=f"信用修复已完成:{what}停止公示",
-        body="该记录已停止公示,不再计入信用评价;信用等级和企业信用码随之更新。",
+        title=_("信用修复已完成:%(what)s停止公示") % {"what": what},
+        body=_("该记录已停止公示,不再计入信用评价;信用等级和企业信用码随之更新。"),
         link=link,
         enterprise=enterprise,
     )
@@ -387,18 +425,19 @@ def _tell(*, actor: Any, application: RepairApplication, step: Step, approve: bo
         actor=actor,
         recipients=routing.record_users(enterprise),
         kind="repair.record_repaired",
-        title=f"{enterprise.name}的信用记录已修复",
-        body=(
-            f"您曾查阅的{enterprise.name}信用信息发生变化:{what}已完成信用修复并停止公示,"
+        title=_("%(enterprise)s的信用记录已修复") % {"enterprise": enterprise.name},
+        body=_(
+            "您曾查阅的%(enterprise)s信用信息发生变化:%(what)s已完成信用修复并停止公示,"
             "此前获取的信用报告中的该项信息不再有效,请以最新信用报告为准。"
-        ),
+        )
+        % {"enterprise": enterprise.name, "what": what},
         link=reverse("enterprises:detail", kwargs={"pk": enterprise.pk}),
         enterprise=enterprise,
     )
 
 
 def _tell_next_step(*, actor: Any, application: RepairApplication, kind: str, title: str, body: str) -> None:
-    """Ask the department holding the application's open step to act; `body` gets its `{due}` day."""
+    """Ask the department holding the application's open step to act; `body` gets its `%(due)s` day."""
     step = current_step(application)
     if step is None:
         return
@@ -407,7 +446,7 @@ def _tell_next_step(*, actor: Any, application: RepairApplication, kind: str, ti
         recipients=routing.department_staff(step.organisation),
         kind=kind,
         title=title,
-        body=body.format(due=step.due_on),
+        body=body % {"due": f"{step.due_on:%Y-%m-%d}"},
         link=_link(application),
         enterprise=application.enterprise,
         severity="warning",
@@ -473,11 +512,13 @@ def repair_remind(*, actor: Any = None) -> RemindResult:
                 actor=actor,
                 recipients=routing.enterprise_recipients(record.enterprise),
                 kind="repair.reminder",
-                title=f"信用修复提醒:「{record.kind.name}」{record.source_ref}已可申请修复",
-                body=(
-                    f"该记录({record.decided_on:%Y-%m-%d} 决定)已满最短公示期,"
+                title=_("信用修复提醒:「%(kind)s」%(ref)s已可申请修复")
+                % {"kind": record.kind.name, "ref": record.source_ref},
+                body=_(
+                    "该记录(%(decided)s 决定)已满最短公示期,"
                     "纠正失信行为并履行义务后,可在线提交证明材料和信用承诺书申请信用修复。"
-                ),
+                )
+                % {"decided": f"{record.decided_on:%Y-%m-%d}"},
                 link=reverse("repair_workflow:apply", kwargs={"pk": record.pk}),
                 enterprise=record.enterprise,
             )

@@ -73,7 +73,10 @@ def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("修复申请已提交,受理窗口将在 10 个工作日内受理并反馈"))
+            # The limit depends on the rule set in force, so quote the step's own due date.
+            step = services.current_step(application)
+            due = f"{step.due_on:%Y-%m-%d}" if step is not None else ""
+            messages.success(request, _("修复申请已提交,受理窗口将于 %(due)s 前受理并反馈") % {"due": due})
             return redirect("repair_workflow:detail", pk=application.pk)
     limits = repair_limits(dict(window.deadlines), window.rule_set) if window is not None else REPAIR_LIMITS
     context = {
@@ -135,7 +138,7 @@ def application_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 def material_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     row = RepairMaterial.objects.filter(pk=pk).only("application_id").first()
     if row is None:
-        raise Http404("文件不存在")
+        raise Http404(_("文件不存在"))
     selectors.application_get_for_actor(request.user, row.application_id)
     return file_response(RepairMaterial.objects.get(pk=pk))
 

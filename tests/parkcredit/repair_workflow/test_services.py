@@ -137,6 +137,8 @@ def test_each_step_belongs_to_its_department(
     review = application.steps.get(step="review")
     assert review.organisation.is_lead  # the test source belongs to no park department
     assert review.due_on == date(2026, 12, 4)  # 3 working days
+    bodies = set(Notification.objects.filter(kind="repair.review").values_list("body", flat=True))
+    assert bodies == {"请于 2026-12-04 前作出审核意见。"}  # the department is told its own due day
 
 
 def test_a_late_step_counts_working_days_and_shows_in_the_queue(

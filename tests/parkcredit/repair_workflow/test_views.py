@@ -55,6 +55,22 @@ def test_the_records_page_shows_windows_and_buttons(record: Any, ent_a: Any, log
     assert reverse("objections:create", kwargs={"pk": early.pk}) in page
 
 
+def test_the_records_page_does_not_query_per_record(
+    record: Any, ent_a: Any, ent_a_user: User, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    _apply(ent_a_user, record)
+    client = login("ent_a_user")
+    url = reverse("repair_workflow:mine")
+    client.get(url)  # warm caches (rule sets, calendar)
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    for day in range(1, 21):
+        f.make_record(ent_a, decided_on=date(2026, 7, day), source_ref=f"豫罚〔2026〕7{day:02d}号")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="apply-button"') == 20  # the applied-for record has no button
+
+
 def test_the_apply_page_is_the_repair_notice_and_the_form(record: Any, login: Any) -> None:
     client = login("ent_a_user")
     response = client.get(reverse("repair_workflow:apply", kwargs={"pk": record.pk}))
@@ -80,6 +96,27 @@ def test_a_bad_file_is_refused_with_its_name_and_nothing_is_written(record: Any,
     assert response.status_code == 200
     assert "文件「报告.pdf」不是允许的格式" in response.content.decode()
     assert not RepairApplication.objects.exists()
+
+
+def test_a_submitted_application_quotes_the_acceptance_due_date(record: Any, login: Any) -> None:
+    client = login("ent_a_user")
+    url = reverse("repair_workflow:apply", kwargs={"pk": record.pk})
+    digest = client.get(url).context["form"].initial["commitment_digest"]
+    response = client.post(
+        url,
+        {
+            "statement": "罚款已缴清,已整改到位。",
+            "materials": [SimpleUploadedFile("凭证.pdf", PDF, content_type="application/pdf")],
+            "commitment_digest": digest,
+            "commitment": "on",
+        },
+        follow=True,
+    )
+    application = RepairApplication.objects.get()
+    step = application.steps.get()
+    # 2026-12-01 (Tuesday) plus the acceptance limit in working days, as set by the rule set.
+    assert step.due_on > date(2026, 12, 1)
+    assert f"受理窗口将于 {step.due_on:%Y-%m-%d} 前受理并反馈" in response.content.decode()
 
 
 def test_materials_download_as_attachments_only(record: Any, ent_a_user: User, login: Any) -> None:
