@@ -103,6 +103,17 @@ def dingtalk_signed_url(url: str, secret: str, now_ms: int | None = None) -> str
     return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: only the checked host may be called, and urllib would otherwise follow
+    a 301/302/303 from an allowed robot host to any address (an internal one included)."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        raise DeliveryError(_("Webhook 地址返回了重定向(%(code)s),已拒绝跟随") % {"code": code})
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
+
+
 def send_webhook(channel: str, url: str, message: Message, *, secret: str = "") -> None:
     check_webhook_url(url)
     if channel == "dingtalk" and secret:
@@ -112,7 +123,7 @@ def send_webhook(channel: str, url: str, message: Message, *, secret: str = "") 
         url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:
             raw = response.read(65536)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise DeliveryError(_("Webhook 调用失败:%(error)s") % {"error": exc}) from exc

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from parkcredit.accounts.models import Role, User
 from parkcredit.notifications.models import Notification, Subscription
@@ -30,20 +31,22 @@ def notification_get_for_actor(actor: Any, pk: Any) -> Notification:
     """One of the actor's own notifications, or Http404 when missing or someone else's."""
     row = inbox(actor).filter(pk=pk).first()
     if row is None:
-        raise Http404("通知不存在")
+        raise Http404(_("通知不存在"))
     return row
 
 
 def subscriptions_of(user: Any) -> QuerySet[Subscription]:
+    """The signed-in user's own delivery subscriptions (none for visitors)."""
     if not getattr(user, "is_authenticated", False):
         return Subscription.objects.none()
     return Subscription.objects.filter(user=user)
 
 
 def subscription_get_for_actor(actor: Any, pk: Any) -> Subscription:
+    """One of the actor's own subscriptions, or Http404 when missing or someone else's."""
     row = subscriptions_of(actor).filter(pk=pk).first()
     if row is None:
-        raise Http404("订阅不存在")
+        raise Http404(_("订阅不存在"))
     return row
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,10 +112,26 @@ def _message(note: Notification) -> Message:
     )
 
 
-def delivery_send(delivery: Delivery) -> bool:
-    """Send one delivery through its channel and record the outcome; never raises for channel errors."""
+def _delivery_claim(delivery: Delivery) -> bool:
+    """Take the delivery for this worker: bump its attempt count only if nobody has since the row
+    was read. The on-commit task and a `notifications send` run may hold the same pending row; only
+    the one whose update matches sends it, so a robot or mailbox never gets the message twice."""
+    claimed = Delivery.objects.filter(
+        pk=delivery.pk, state=delivery.state, attempts=delivery.attempts
+    ).update(attempts=F("attempts") + 1)
+    if claimed:
+        delivery.attempts += 1
+    return bool(claimed)
+
+
+def delivery_send(delivery: Delivery) -> bool | None:
+    """Send one delivery through its channel and record the outcome; never raises for channel errors.
+
+    Returns True when sent, False when it failed, None when another worker had already taken it.
+    """
+    if not _delivery_claim(delivery):
+        return None
     sub = delivery.subscription
-    delivery.attempts += 1
     try:
         if sub is None:
             raise DeliveryError(_("订阅已删除"))
@@ -140,7 +157,8 @@ def delivery_send(delivery: Delivery) -> bool:
 def deliveries_send(
     delivery_ids: Sequence[int] | None = None, *, retry_failed: bool = False, max_attempts: int = 5
 ) -> dict[str, int]:
-    """Send the given deliveries (or every pending one); returns counts of sent and failed."""
+    """Send the given deliveries (or every pending one); returns counts of sent and failed (rows
+    another worker took meanwhile are in neither)."""
     states = [DeliveryState.PENDING, DeliveryState.FAILED] if retry_failed else [DeliveryState.PENDING]
     rows = Delivery.objects.filter(state__in=states, attempts__lt=max_attempts).select_related(
         "notification", "subscription"
@@ -149,7 +167,9 @@ def deliveries_send(
         rows = rows.filter(pk__in=list(delivery_ids))
     counts = {"sent": 0, "failed": 0}
     for delivery in rows.order_by("pk"):
-        counts["sent" if delivery_send(delivery) else "failed"] += 1
+        outcome = delivery_send(delivery)
+        if outcome is not None:
+            counts["sent" if outcome else "failed"] += 1
     return counts
 
 

@@ -12,6 +12,7 @@ enterprise through `enterprise_get_for_actor` and nothing else.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -178,9 +179,11 @@ def _display(obj: Any, name: str) -> str:
     return str(getter() if callable(getter) else getattr(obj, name, "") or "")
 
 
-def _public_record_rows(enterprise: Enterprise) -> list[PublicRecordRow]:
+def public_record_rows(records: Iterable[Any]) -> list[PublicRecordRow]:
+    """Contract R records (each with `.window`) as public rows; shared by the portal's enterprise
+    page and the code verification page so both show the same fields and nothing more."""
     rows = []
-    for record in features.public_records(enterprise):
+    for record in records:
         window = getattr(record, "window", None)
         rows.append(
             PublicRecordRow(
@@ -197,7 +200,8 @@ def _public_record_rows(enterprise: Enterprise) -> list[PublicRecordRow]:
     return rows
 
 
-def _public_commitment_rows(enterprise: Enterprise) -> list[PublicCommitmentRow]:
+def public_commitment_rows(commitments: Iterable[Any]) -> list[PublicCommitmentRow]:
+    """Contract C commitments as public rows (see `public_record_rows`)."""
     return [
         PublicCommitmentRow(
             title=str(getattr(c, "title", "")),
@@ -209,7 +213,7 @@ def _public_commitment_rows(enterprise: Enterprise) -> list[PublicCommitmentRow]
             if getattr(c, "number", "")
             else "",
         )
-        for c in features.public_commitments(enterprise)
+        for c in commitments
     ]
 
 
@@ -230,8 +234,8 @@ def public_profile(enterprise: Enterprise) -> PublicProfile:
         enterprise=enterprise,
         grade=public_grade(enterprise),
         code_url=str(getattr(code, "url", "") or "") if code is not None else "",
-        records=_public_record_rows(enterprise),
-        commitments=_public_commitment_rows(enterprise),
+        records=public_record_rows(features.public_records(enterprise)),
+        commitments=public_commitment_rows(features.public_commitments(enterprise)),
         lists=list(
             ListEntry.objects.filter(enterprise=enterprise, published_list__in=PublishedList.objects.public())
             .select_related("published_list")

@@ -35,7 +35,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self._reply("220 sink ESMTP")
-        sender, rcpts = "", []
+        sender = ""
+        rcpts: list[str] = []
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -59,7 +60,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
                 parsed = message_from_bytes(b"".join(lines), policy=policy.default)
-                self.sink.messages.append(parsed)  # type: ignore[arg-type]
+                self.sink.messages.append(parsed)
                 self.sink.envelopes.append((sender, rcpts))
                 self._reply("250 queued")
             elif verb == "RSET" or verb == "NOOP":
@@ -94,6 +95,8 @@ class WebhookReceiver:
     # What the robot answers: {"errcode": 0} is success for both WeCom and DingTalk.
     answer: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     status: int = 200
+    # When set, answer every POST with a 302 to this address instead.
+    redirect_to: str = ""
 
 
 @contextmanager
@@ -107,12 +110,25 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
             receiver.requests.append(
                 {"path": self.path, "headers": dict(self.headers), "json": json.loads(body.decode("utf-8"))}
             )
+            if receiver.redirect_to:
+                self.send_response(302)
+                self.send_header("Location", receiver.redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             payload = json.dumps(receiver.answer).encode()
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            # Only a followed redirect arrives as GET; record it so a test can see it happened.
+            receiver.requests.append({"path": self.path, "headers": dict(self.headers), "json": None})
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             return

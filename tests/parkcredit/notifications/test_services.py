@@ -17,6 +17,7 @@ from parkcredit.notifications.models import Channel, Delivery, DeliveryState, No
 from parkcredit.notifications.selectors import enterprise_users, unread_count
 from parkcredit.notifications.services import (
     deliveries_send,
+    delivery_send,
     notification_mark_read,
     notifications_mark_all_read,
     notify,
@@ -177,11 +178,42 @@ def test_robot_refusal_and_unreachable_robot_are_recorded_not_raised(
         with django_capture_on_commit_callbacks(execute=True):
             rows = notify(recipients=[park_admin], kind="k", title="t")
     assert len(rows) == 1  # the caller got its notifications back
-    states = {d.subscription.address: d for d in Delivery.objects.select_related("subscription")}
+    states = {
+        d.subscription.address: d for d in Delivery.objects.select_related("subscription") if d.subscription
+    }
     assert states[robot.url].state == DeliveryState.FAILED
     assert "93000" in states[robot.url].error
     assert states[dead_url].state == DeliveryState.FAILED
     assert "Webhook 调用失败" in states[dead_url].error
+
+
+def test_a_robot_redirect_is_not_followed(park_admin: Any, django_capture_on_commit_callbacks: Any) -> None:
+    # An allowed host must not be able to bounce the server to another address.
+    with (
+        webhook_receiver() as elsewhere,
+        webhook_receiver() as robot,
+        override_settings(NOTIFY_WEBHOOK_HOSTS=LOCAL_HOSTS),
+    ):
+        robot.redirect_to = elsewhere.url
+        subscription_create(actor=park_admin, channel=Channel.WECOM, address=robot.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(recipients=[park_admin], kind="k", title="t")
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.FAILED and "重定向" in delivery.error
+    assert len(robot.requests) == 1 and elsewhere.requests == []
+
+
+def test_a_delivery_another_worker_took_is_not_sent_again(park_admin: Any) -> None:
+    from django.core import mail
+
+    subscription_create(actor=park_admin, channel=Channel.EMAIL, address="wang@example.cn")
+    notify(recipients=[park_admin], kind="k", title="t")
+    stale = Delivery.objects.get()  # read by this worker before the other one sent it
+    assert deliveries_send() == {"sent": 1, "failed": 0}
+    assert delivery_send(stale) is None
+    assert len(mail.outbox) == 1
+    stale.refresh_from_db()
+    assert stale.state == DeliveryState.SENT and stale.attempts == 1
 
 
 def test_smtp_failure_is_recorded_and_retry_sends_later(

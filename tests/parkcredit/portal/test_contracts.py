@@ -4,6 +4,7 @@ public commitments (C), the current code (S), the report link (P) and the inbox 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -83,3 +84,71 @@ def test_self_service_shows_repair_window_code_report_and_inbox(
     assert reverse("notifications:inbox") in body
     assert "您的信用等级已更新" in body and "第二条通知" in body
     assert 'data-testid="unread-count">2 条未读<' in body
+
+
+def _block(body: str, testid: str) -> str:
+    """The HTML of one card (by data-testid) up to the next card, for comparing two pages."""
+    marker = f'data-testid="{testid}">'
+    start = body.index(marker) + len(marker)
+    following = [i for i in (body.find('<div class="card mb-3"', start), body.find("<p ", start)) if i != -1]
+    return body[start : min(following)].strip()
+
+
+def test_code_page_and_portal_page_show_the_same_public_block(
+    client: Client, ent_a_user: Any, ent_a: Any, park_admin: Any, grade: Any
+) -> None:
+    from parkcredit.codes.services import code_issue
+    from parkcredit.commitments.models import CommitmentTemplate
+    from parkcredit.commitments.services import commitment_sign
+
+    f.make_record(
+        ent_a,
+        decided_on=timezone.localdate() - timedelta(days=40),
+        source_ref="豫罚字〔2026〕77号",
+        summary="未按规定报送统计资料",
+        amount=Decimal("5000.00"),
+    )
+    template = CommitmentTemplate.objects.get(code="construction", is_current=True)
+    commitment = commitment_sign(
+        actor=ent_a_user, enterprise=ent_a, template=template, scope="二期厂房", is_public=True
+    )
+    grade(ent_a, "B")
+    code = code_issue(actor=park_admin, enterprise=ent_a)
+    portal = client.get(reverse("portal:enterprise", kwargs={"uscc": ent_a.uscc})).content.decode()
+    scanned = client.get(code.url).content.decode()
+    for testid in ("records", "commitments"):
+        assert _block(portal, f"public-{testid}") == _block(scanned, f"code-{testid}")
+    assert "豫罚字〔2026〕77号" in scanned and "公示截止" in scanned
+    # The code page now links the commitment and shows its state, as the portal always did.
+    assert reverse("commitments:public_detail", kwargs={"number": commitment.number}) in scanned
+
+
+def test_public_page_queries_do_not_grow_with_records_and_commitments(
+    client: Client, ent_a_user: Any, ent_a: Any, grade: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parkcredit.commitments.models import CommitmentTemplate
+    from parkcredit.commitments.services import commitment_sign
+
+    template = CommitmentTemplate.objects.get(code="construction", is_current=True)
+    grade(ent_a, "B")
+    url = reverse("portal:enterprise", kwargs={"uscc": ent_a.uscc})
+
+    def add(n: int) -> None:
+        for i in range(n):
+            f.make_record(ent_a, decided_on=timezone.localdate() - timedelta(days=30 + i))
+            commitment_sign(
+                actor=ent_a_user, enterprise=ent_a, template=template, scope=f"期{i}", is_public=True
+            )
+
+    add(1)
+    client.get(url)  # warm per-process caches (rule book, published model)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    add(4)
+    with CaptureQueriesContext(connection) as five:
+        body = client.get(url).content.decode()
+    assert body.count("决定日期") == 5 and body.count(" 签署") == 5
+    assert len(five) == len(one), [q["sql"] for q in five.captured_queries]
