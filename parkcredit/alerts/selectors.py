@@ -10,6 +10,7 @@ import numpy as np
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.alerts.regions import DEFAULT_ALERTS_PER_100, DEFAULT_CD_SHARE, RegionRow, aggregate
 from parkcredit.alerts.models import Alert, AlertRule, AlertState, BuildingPosition
@@ -52,7 +53,7 @@ def alert_get_for_actor(actor: Any, pk: Any) -> Alert:
         .first()
     )
     if alert is None:
-        raise Http404("预警不存在")
+        raise Http404(_("预警不存在"))
     return alert
 
 

@@ -125,7 +125,7 @@ def alert_action_view(request: HttpRequest, pk: int) -> HttpResponse:
             data = valid(CloseForm, "close_form", _("关闭预警必须填写处置结果"))
             services.alert_close(actor=request.user, alert=alert, resolution=data["resolution"])
         else:
-            raise ValidationError(_("未知操作 %(action)s") % {"action": action or "(空)"})
+            raise ValidationError(_("未知操作 %(action)s") % {"action": action or _("(空)")})
     except ValidationError as exc:
         for form in forms.values():
             if not form.errors:
@@ -200,11 +200,11 @@ def _threshold(request: HttpRequest, name: str, default: float, low: float, high
 def region_view(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "zone")
     if level not in s.LEVELS:
-        raise Http404("未知的区域层级")
+        raise Http404(_("未知的区域层级"))
     parent_level = request.GET.get("parent_level", "")
     parent_key = request.GET.get("parent", "")
     if parent_level and parent_level not in s.LEVELS:
-        raise Http404("未知的区域层级")
+        raise Http404(_("未知的区域层级"))
     cd_share = _threshold(request, "cd_share", DEFAULT_CD_SHARE, 0.01, 1.0)
     per_100 = _threshold(request, "alerts_per_100", DEFAULT_ALERTS_PER_100, 1.0, 500.0)
     rows = s.region_rows(
@@ -253,7 +253,7 @@ def region_view(request: HttpRequest) -> HttpResponse:
 def region_enterprises_view(request: HttpRequest) -> HttpResponse:
     level, key = request.GET.get("level", ""), request.GET.get("key", "")
     if level not in s.LEVELS:
-        raise Http404("未知的区域层级")
+        raise Http404(_("未知的区域层级"))
     return render(
         request,
         "alerts/region_enterprises.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -11,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from parkcredit.alerts.models import Alert, AlertAction, AlertRule, AlertState
+from creditcore.alerts import Hit
+from parkcredit.alerts.models import Alert, AlertAction, AlertEvent, AlertRule, AlertState
 from parkcredit.alerts.services import (
     alert_acknowledge,
     alert_assign,
@@ -21,6 +23,7 @@ from parkcredit.alerts.services import (
     alerts_digest,
     alerts_run,
     downgrades_apply,
+    hits_apply,
     rule_update,
     rules_ensure_defaults,
 )
@@ -223,3 +226,49 @@ def test_grade_downgrades_from_the_scoring_signal(ent_a: Any, ent_b: Any, park_a
     assert alert.enterprise == ent_a and alert.rule.family == "grade_downgrade"
     assert "B 级下调为 C 级" in alert.summary
     assert downgrades_apply([(ent_a.pk, "B", "C")]) is None or Alert.objects.count() == 1
+
+
+def _hit(enterprise_id: int, summary: str = "命中", facts: dict[str, Any] | None = None) -> Hit:
+    return Hit("serious_record", "serious_record", enterprise_id, "info", summary, facts or {"n": 1})
+
+
+def test_hits_are_written_in_bulk_not_per_hit(db: None, django_assert_max_num_queries: Any) -> None:
+    rules = rules_ensure_defaults()
+    rule = next(r for r in rules if r.code == "serious_record")
+    AlertRule.objects.filter(pk=rule.pk).update(severity="info")  # info: no notification queries
+    rule.refresh_from_db()
+    ids = [f.make_enterprise().pk for _ in range(40)]
+    with django_assert_max_num_queries(20):
+        run = hits_apply(actor=None, hits=[_hit(i) for i in ids], rules=[rule], as_of=today())
+    assert run.opened == 40 and Alert.objects.filter(rule=rule).count() == 40
+    assert AlertEvent.objects.filter(action=AlertAction.OPENED).count() == 40
+    # Same hits again: all grouped, nothing new; half with new facts get a history row each.
+    again = [_hit(i, facts={"n": 2} if k % 2 else {"n": 1}) for k, i in enumerate(ids)]
+    with django_assert_max_num_queries(20 + 20):  # one UPDATE per changed alert, the rest batched
+        run = hits_apply(actor=None, hits=again, rules=[rule], as_of=today())
+    assert run.opened == 0 and run.grouped == 20
+    assert sorted(Alert.objects.values_list("hit_count", flat=True)) == [1] * 20 + [2] * 20
+    assert AlertEvent.objects.filter(action=AlertAction.HIT).count() == 20
+
+
+def test_bulk_insert_collision_falls_back_and_groups_into_the_open_alert(ent_a: Any, ent_b: Any) -> None:
+    rule = next(r for r in rules_ensure_defaults() if r.code == "serious_record")
+    # An alert opened outside a run (admin) that the run's snapshot cannot see yet.
+    run_hits = [_hit(ent_a.pk, facts={"n": 5}), _hit(ent_b.pk)]
+    snapshot = Alert.objects.still_open
+
+    def stale(*args: Any, **kwargs: Any) -> Any:
+        # Create the colliding alert just after the run took its snapshot of open alerts.
+        rows = snapshot(*args, **kwargs)
+        if Alert.objects.filter(enterprise=ent_a).exists():
+            return rows  # the fallback's own look-up sees the database as it is
+        Alert.objects.create(rule=rule, enterprise=ent_a, severity="info", summary="手工", facts={"n": 1})
+        return rows.none()
+
+    with mock.patch.object(Alert.objects, "still_open", stale):
+        run = hits_apply(actor=None, hits=run_hits, rules=[rule], as_of=today())
+    assert run.opened == 1 and run.grouped == 1
+    assert Alert.objects.filter(rule=rule).count() == 2
+    manual = Alert.objects.get(enterprise=ent_a)
+    assert manual.hit_count == 2 and manual.facts == {"n": 5}
+    assert Alert.objects.get(enterprise=ent_b).events.filter(action=AlertAction.OPENED).count() == 1
