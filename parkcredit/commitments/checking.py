@@ -139,7 +139,9 @@ def _check_day(on: date | None) -> date:
     today = timezone.localdate()
     on = on or today
     if on > today:
-        raise ValidationError({"on": f"核查日期「{on.isoformat()}」晚于今天,不能预先核查"})
+        raise ValidationError(
+            {"on": gettext("核查日期「%(day)s」晚于今天,不能预先核查") % {"day": on.isoformat()}}
+        )
     return on
 
 
@@ -238,5 +240,5 @@ def commitments_check_start(*, actor: Any) -> Job:
     from parkcredit.commitments.tasks import check_task
 
     if not can_manage(actor):
-        raise PermissionDenied("只有园区管理员和部门工作人员可以发起承诺履约核查")
+        raise PermissionDenied(gettext("只有园区管理员和部门工作人员可以发起承诺履约核查"))
     return job_start(actor=actor, kind=CHECK_JOB_KIND, title=gettext("信用承诺履约核查"), task=check_task)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parkcredit.accounts.models import PARK_ROLES, Role
@@ -78,7 +79,7 @@ class CommitmentTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}(第 {self.version} 版)"
+        return gettext("%(title)s(第 %(version)s 版)") % {"title": self.title, "version": self.version}
 
     @property
     def is_government(self) -> bool:
@@ -211,12 +212,17 @@ class Commitment(models.Model):
     def fulfilment(self) -> str:
         """A one-line Chinese account of how the commitment stands (public pages, contract C)."""
         if self.status == CommitmentStatus.BREACHED:
-            return f"{self.status_on:%Y-%m-%d} 认定违诺:{self.breach_reason}" if self.status_on else "已违诺"
+            if self.status_on is None:
+                return gettext("已违诺")
+            return gettext("%(day)s 认定违诺:%(reason)s") % {
+                "day": f"{self.status_on:%Y-%m-%d}",
+                "reason": self.breach_reason,
+            }
         if self.status == CommitmentStatus.FULFILLED:
-            return f"承诺期满({self.valid_until:%Y-%m-%d}),经核查已履约"
+            return gettext("承诺期满(%(day)s),经核查已履约") % {"day": f"{self.valid_until:%Y-%m-%d}"}
         if self.status == CommitmentStatus.EXPIRED:
-            return f"承诺期满({self.valid_until:%Y-%m-%d})"
-        return f"承诺期至 {self.valid_until:%Y-%m-%d},履约中"
+            return gettext("承诺期满(%(day)s)") % {"day": f"{self.valid_until:%Y-%m-%d}"}
+        return gettext("承诺期至 %(day)s,履约中") % {"day": f"{self.valid_until:%Y-%m-%d}"}
 
 
 class EventKind(models.TextChoices):

@@ -58,7 +58,7 @@ def public_get(number: str) -> Commitment:
         Commitment.objects.public().select_related("enterprise", "organisation").filter(number=number).first()
     )
     if found is None:
-        raise Http404("承诺不存在或未公开")
+        raise Http404(_("承诺不存在或未公开"))
     return found
 
 
@@ -71,7 +71,7 @@ def commitment_get_for_actor(actor: Any, pk: int) -> Commitment:
         .first()
     )
     if found is None:
-        raise Http404("承诺不存在")
+        raise Http404(_("承诺不存在"))
     return found
 
 
@@ -137,7 +137,7 @@ def templates_signable(*, actor: Any) -> QuerySet[CommitmentTemplate]:
 def template_get(pk: int) -> CommitmentTemplate:
     found = CommitmentTemplate.objects.filter(pk=pk).first()
     if found is None:
-        raise Http404("模板不存在")
+        raise Http404(_("模板不存在"))
     return found
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.catalogue import METRICS
 from creditcore.commitments import (
@@ -77,7 +78,7 @@ def can_sign_government(actor: Any) -> bool:
 
 def _require_manager(actor: Any, what: str) -> None:
     if not can_manage(actor):
-        raise PermissionDenied(f"只有园区管理员和部门工作人员可以{what}")
+        raise PermissionDenied(_("只有园区管理员和部门工作人员可以%(what)s") % {"what": what})
 
 
 # --- templates -------------------------------------------------------------------------------------
@@ -95,21 +96,29 @@ def conditions_parse(raw: Any) -> tuple[Condition, ...]:
 def _template_fields(data: dict[str, Any]) -> dict[str, Any]:
     scenario = data.get("scenario")
     if scenario not in Scenario.values:
-        raise ValidationError({"scenario": f"适用场景「{scenario}」无效"})
+        raise ValidationError({"scenario": _("适用场景「%(scenario)s」无效") % {"scenario": scenario}})
     title = str(data.get("title") or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError({"title": "标题必须填写,且不超过 200 字"})
+        raise ValidationError({"title": _("标题必须填写,且不超过 200 字")})
     months = data.get("period_months")
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_PERIOD_MONTHS:
         raise ValidationError(
-            {"period_months": f"承诺期限「{months}」应为 1 到 {MAX_PERIOD_MONTHS} 之间的整数(月)"}
+            {
+                "period_months": _("承诺期限「%(months)s」应为 1 到 %(max)s 之间的整数(月)")
+                % {"months": months, "max": MAX_PERIOD_MONTHS}
+            }
         )
     severity = data.get("breach_severity") or BreachSeverity.GENERAL
     if severity not in BreachSeverity.values:
-        raise ValidationError({"breach_severity": f"违诺失信程度「{severity}」无效,应为 general 或 serious"})
+        raise ValidationError(
+            {
+                "breach_severity": _("违诺失信程度「%(severity)s」无效,应为 general 或 serious")
+                % {"severity": severity}
+            }
+        )
     note = str(data.get("note") or "").strip()
     if len(note) > 300:
-        raise ValidationError({"note": "修订说明不超过 300 字"})
+        raise ValidationError({"note": _("修订说明不超过 300 字")})
     conditions = conditions_parse(data.get("conditions"))
     return {
         "scenario": scenario,
@@ -125,15 +134,26 @@ def _template_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def template_create(*, actor: Any, data: dict[str, Any]) -> CommitmentTemplate:
     """Create the first version of a template under a new code."""
-    _require_manager(actor, "维护承诺模板")
+    _require_manager(actor, _("维护承诺模板"))
     code = str(data.get("code") or "").strip()
     if not code or len(code) > 64 or not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in code):
-        raise ValidationError({"code": f"模板编码「{code}」无效,只能使用英文字母、数字、连字符和下划线"})
+        raise ValidationError(
+            {"code": _("模板编码「%(code)s」无效,只能使用英文字母、数字、连字符和下划线") % {"code": code}}
+        )
     fields = _template_fields(data)
     with transaction.atomic():
         if CommitmentTemplate.objects.filter(code=code).exists():
-            raise ValidationError({"code": f"模板编码「{code}」已存在,请修订该模板而不是新建"})
-        template = CommitmentTemplate.objects.create(code=code, version=1, created_by=actor, **fields)
+            raise ValidationError(
+                {"code": _("模板编码「%(code)s」已存在,请修订该模板而不是新建") % {"code": code}}
+            )
+        try:
+            # Two simultaneous submissions both pass the check above; the unique index decides.
+            with transaction.atomic():
+                template = CommitmentTemplate.objects.create(code=code, version=1, created_by=actor, **fields)
+        except IntegrityError:
+            raise ValidationError(
+                {"code": _("模板编码「%(code)s」已存在,请修订该模板而不是新建") % {"code": code}}
+            ) from None
         audit_log(
             actor=actor,
             action="commitment_template.created",
@@ -145,18 +165,23 @@ def template_create(*, actor: Any, data: dict[str, Any]) -> CommitmentTemplate:
 
 def template_revise(*, actor: Any, template: CommitmentTemplate, data: dict[str, Any]) -> CommitmentTemplate:
     """Add the next version of `template` and retire the current one; signed commitments keep theirs."""
-    _require_manager(actor, "维护承诺模板")
+    _require_manager(actor, _("维护承诺模板"))
     fields = _template_fields(data)
     with transaction.atomic():
         current = (
             CommitmentTemplate.objects.select_for_update().filter(code=template.code, is_current=True).first()
         )
         if current is None or current.pk != template.pk:
-            raise ValidationError({"version": f"「{template}」不是该模板的当前版本,请在当前版本上修订"})
+            raise ValidationError(
+                {
+                    "version": _("「%(template)s」不是该模板的当前版本,请在当前版本上修订")
+                    % {"template": template}
+                }
+            )
         if current.scenario != fields["scenario"] and (
             Scenario.GOVERNMENT in (current.scenario, fields["scenario"])
         ):
-            raise ValidationError({"scenario": "政务诚信模板与企业承诺模板不能互相改换,请新建模板"})
+            raise ValidationError({"scenario": _("政务诚信模板与企业承诺模板不能互相改换,请新建模板")})
         CommitmentTemplate.objects.filter(pk=current.pk).update(is_current=False)
         revised = CommitmentTemplate.objects.create(
             code=current.code, version=current.version + 1, created_by=actor, **fields
@@ -219,11 +244,16 @@ def _resolve_template(template: CommitmentTemplate | None, scenario: str | None)
         # Re-read: the caller's copy may predate a revision that retired this version.
         return CommitmentTemplate.objects.get(pk=template.pk)
     if scenario not in Scenario.values:
-        raise ValidationError({"scenario": f"适用场景「{scenario}」无效"})
+        raise ValidationError({"scenario": _("适用场景「%(scenario)s」无效") % {"scenario": scenario}})
     current = list(CommitmentTemplate.objects.filter(scenario=scenario, is_current=True).order_by("code"))
     if len(current) != 1:
         label = Scenario(scenario).label
-        raise ValidationError({"template": f"场景「{label}」有 {len(current)} 个当前模板,请指定要签署的模板"})
+        raise ValidationError(
+            {
+                "template": _("场景「%(label)s」有 %(count)s 个当前模板,请指定要签署的模板")
+                % {"label": label, "count": len(current)}
+            }
+        )
     return current[0]
 
 
@@ -247,35 +277,37 @@ def commitment_prepare(
     template = _resolve_template(template, scenario)
     role = _role(actor)
     if role is None:
-        raise PermissionDenied("请先登录后再签署信用承诺")
+        raise PermissionDenied(_("请先登录后再签署信用承诺"))
     if not template.is_current:
-        raise ValidationError({"template": f"「{template}」已修订,请按最新版本签署"})
+        raise ValidationError(
+            {"template": _("「%(template)s」已修订,请按最新版本签署") % {"template": template}}
+        )
     organisation = None
     if template.is_government:
         if not can_sign_government(actor):
-            raise PermissionDenied("政务诚信承诺只能由园区部门的管理员或工作人员代表本部门签署")
+            raise PermissionDenied(_("政务诚信承诺只能由园区部门的管理员或工作人员代表本部门签署"))
         if enterprise is not None:
-            raise ValidationError({"enterprise": "政务诚信承诺的承诺主体是园区部门,不能指定企业"})
+            raise ValidationError({"enterprise": _("政务诚信承诺的承诺主体是园区部门,不能指定企业")})
         organisation = actor.organisation
         party_name, uscc = organisation.name, ""
     else:
         if enterprise is None:
-            raise ValidationError({"enterprise": "请指定作出承诺的企业"})
+            raise ValidationError({"enterprise": _("请指定作出承诺的企业")})
         if role == Role.ENTERPRISE:
             if actor.enterprise_id != enterprise.pk:
-                raise PermissionDenied("企业用户只能以本企业名义签署信用承诺")
+                raise PermissionDenied(_("企业用户只能以本企业名义签署信用承诺"))
         elif not can_manage(actor):
-            raise PermissionDenied("当前角色不能签署信用承诺")
+            raise PermissionDenied(_("当前角色不能签署信用承诺"))
         party_name, uscc = enterprise.name, enterprise.uscc
     scope = (scope or "").strip()
     if len(scope) > 300:
-        raise ValidationError({"scope": f"承诺事项「{scope[:20]}…」超过 300 字"})
+        raise ValidationError({"scope": _("承诺事项「%(scope)s…」超过 300 字") % {"scope": scope[:20]}})
     if record is not None and (enterprise is None or record.enterprise_id != enterprise.pk):
-        raise ValidationError({"record": f"信用记录 #{record.pk} 不属于承诺企业"})
+        raise ValidationError({"record": _("信用记录 #%(pk)s 不属于承诺企业") % {"pk": record.pk}})
     today = timezone.localdate()
     signed_on = on or today
     if signed_on > today:
-        raise ValidationError({"on": f"签署日期「{signed_on.isoformat()}」晚于今天"})
+        raise ValidationError({"on": _("签署日期「%(day)s」晚于今天") % {"day": signed_on.isoformat()}})
     conditions = conditions_parse(template.conditions)
     if record is not None:
         area = _record_area(record)
@@ -347,11 +379,11 @@ def commitment_sign(
     )
     if expected_digest is not None and expected_digest != draft.rendered.digest:
         raise ValidationError(
-            {"digest": "承诺书内容已变化(模板已修订或签署日期已变更),请重新阅读确认后再签署"}
+            {"digest": _("承诺书内容已变化(模板已修订或签署日期已变更),请重新阅读确认后再签署")}
         )
     reference = (reference or "").strip()
     if len(reference) > 100:
-        raise ValidationError({"reference": "关联事项编号不超过 100 个字符"})
+        raise ValidationError({"reference": _("关联事项编号不超过 100 个字符")})
     public = draft.template.public_default if is_public is None else bool(is_public)
     with transaction.atomic():
         commitment = Commitment.objects.create(
@@ -416,9 +448,9 @@ def _check_day(on: date | None, field: str = "on") -> date:
     if on is None:
         return today
     if isinstance(on, datetime) or not isinstance(on, date):
-        raise ValidationError({field: f"日期「{on}」无效"})
+        raise ValidationError({field: _("日期「%(day)s」无效") % {"day": on}})
     if on > today:
-        raise ValidationError({field: f"日期「{on.isoformat()}」晚于今天"})
+        raise ValidationError({field: _("日期「%(day)s」晚于今天") % {"day": on.isoformat()}})
     return on
 
 
@@ -426,28 +458,36 @@ def commitment_confirm_delivery(
     *, actor: Any, commitment: Commitment, condition: int, on: date | None = None, note: str = ""
 ) -> CommitmentEvent:
     """Staff confirm that a promised item (a `deliver_by` condition) was completed on `on`."""
-    _require_manager(actor, "确认承诺事项完成")
+    _require_manager(actor, _("确认承诺事项完成"))
     day = _check_day(on)
     note = (note or "").strip()[:500]
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != CommitmentStatus.IN_FORCE:
             raise ValidationError(
-                {"status": f"承诺「{locked.number}」状态为「{locked.get_status_display()}」,不能再确认"}
+                {
+                    "status": _("承诺「%(number)s」状态为「%(status)s」,不能再确认")
+                    % {"number": locked.number, "status": locked.get_status_display()}
+                }
             )
         conditions = locked.conditions or []
         if (
             not 0 <= condition < len(conditions)
             or conditions[condition].get("type") != ConditionType.DELIVER_BY
         ):
-            raise ValidationError({"condition": f"第 {condition + 1} 条履约条件不是需要确认完成的承诺事项"})
+            raise ValidationError(
+                {"condition": _("第 %(n)s 条履约条件不是需要确认完成的承诺事项") % {"n": condition + 1}}
+            )
         if day < locked.valid_from:
             raise ValidationError(
-                {"on": f"完成日期「{day.isoformat()}」早于承诺签署日期「{locked.valid_from.isoformat()}」"}
+                {
+                    "on": _("完成日期「%(day)s」早于承诺签署日期「%(signed)s」")
+                    % {"day": day.isoformat(), "signed": locked.valid_from.isoformat()}
+                }
             )
         done = locked.events.filter(kind=EventKind.DELIVERED, detail__condition=condition)
         if done.exists():
-            raise ValidationError({"condition": f"第 {condition + 1} 条承诺事项已确认完成"})
+            raise ValidationError({"condition": _("第 %(n)s 条承诺事项已确认完成") % {"n": condition + 1}})
         event = CommitmentEvent.objects.create(
             commitment=locked,
             kind=EventKind.DELIVERED,
@@ -473,20 +513,27 @@ def commitment_breach_declare(
     The commitment may still be in force or already past its period; the consequences are the
     same as a breach the check finds.
     """
-    _require_manager(actor, "认定违背信用承诺")
+    _require_manager(actor, _("认定违背信用承诺"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "认定违诺必须写明违诺情形"})
+        raise ValidationError({"reason": _("认定违诺必须写明违诺情形")})
     if len(reason) > 400:
-        raise ValidationError({"reason": f"违诺情形「{reason[:20]}…」超过 400 字"})
+        raise ValidationError({"reason": _("违诺情形「%(reason)s…」超过 400 字") % {"reason": reason[:20]}})
     day = _check_day(on)
-    if commitment.status not in (CommitmentStatus.IN_FORCE, CommitmentStatus.EXPIRED):
-        raise ValidationError(
-            {"status": f"承诺「{commitment.number}」状态为「{commitment.get_status_display()}」,不能认定违诺"}
+    with transaction.atomic():
+        # Checked under the row lock: a second click, another clerk or the fulfilment check may
+        # have changed the status since the page was shown; the later request is refused.
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if locked.status not in (CommitmentStatus.IN_FORCE, CommitmentStatus.EXPIRED):
+            raise ValidationError(
+                {
+                    "status": _("承诺「%(number)s」状态为「%(status)s」,不能认定违诺")
+                    % {"number": locked.number, "status": locked.get_status_display()}
+                }
+            )
+        return commitment_breach(
+            actor=actor, commitment=locked, on=day, reason=reason, evidence={"declared": True}
         )
-    return commitment_breach(
-        actor=actor, commitment=commitment, on=day, reason=reason, evidence={"declared": True}
-    )
 
 
 def _source() -> DataSource:
@@ -558,7 +605,9 @@ def commitment_breach(
             .select_related("enterprise", "organisation", "template")
             .get(pk=commitment.pk)
         )
-        if locked.status == CommitmentStatus.BREACHED:
+        # Only a live commitment can be breached; a terminal one (breached, or closed as fulfilled
+        # by a check that ran meanwhile) is left as it is rather than given a contradicting record.
+        if locked.status not in (CommitmentStatus.IN_FORCE, CommitmentStatus.EXPIRED):
             return locked
         record = None
         if locked.enterprise_id is not None:

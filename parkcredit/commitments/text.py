@@ -13,6 +13,7 @@ from datetime import date
 from string import Formatter
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from creditcore.catalogue import KINDS_BY_CODE, METRICS_BY_CODE
 from creditcore.commitments import Condition, describe
@@ -31,19 +32,27 @@ def body_check(body: str) -> str:
     """The body stripped, or ValidationError naming a bad placeholder (Chinese)."""
     text = (body or "").strip()
     if not text:
-        raise ValidationError({"body": "承诺书正文必须填写"})
+        raise ValidationError({"body": gettext("承诺书正文必须填写")})
     allowed = "、".join("{" + p + "}" for p in PLACEHOLDERS)
     try:
         parts = list(Formatter().parse(text))
     except ValueError:
         raise ValidationError(
-            {"body": f"承诺书正文中的花括号不成对;占位符只能是:{allowed},其他花括号请删除"}
+            {
+                "body": gettext("承诺书正文中的花括号不成对;占位符只能是:%(allowed)s,其他花括号请删除")
+                % {"allowed": allowed}
+            }
         ) from None
     for _literal, name, spec, conversion in parts:
         if name is None:
             continue
         if name not in PLACEHOLDERS or spec or conversion:
-            raise ValidationError({"body": f"承诺书正文中的占位符「{{{name}}}」无效,只能使用:{allowed}"})
+            raise ValidationError(
+                {
+                    "body": gettext("承诺书正文中的占位符「%(name)s」无效,只能使用:%(allowed)s")
+                    % {"name": "{" + name + "}", "allowed": allowed}
+                }
+            )
     return text
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.supervision import Difference, verify
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Role
@@ -112,7 +113,7 @@ def inspection_get_for_actor(actor: Any, pk: int) -> Inspection:
 
 
 def rectifications_open(actor: Any) -> QuerySet[Finding]:
-    """Problems found and published but not yet rectified, earliest deadline first."""
+    """Problems found (submitted or published) but not yet rectified, earliest deadline first."""
     if not _is_staff(actor):
         return Finding.objects.none()
     return (
@@ -165,7 +166,7 @@ def draw_verify(plan: Plan) -> list[Difference]:
     """Replay the plan's published draw from its published inputs and revealed seed."""
     record = plan.draw
     if not record.seed_revealed:
-        return [Difference("seed", "随机种子尚未公开,抽取完成后才能验证")]
+        return [Difference("seed", _("随机种子尚未公开,抽取完成后才能验证"))]
     inputs = json.loads(record.inputs_text)
     published = json.loads(record.result_text) if record.result_text else {}
     found = verify(inputs=inputs, seed=record.seed, commitment=record.commitment_dict, published=published)
@@ -177,7 +178,7 @@ def draw_verify(plan: Plan) -> list[Difference]:
             found.append(
                 Difference(
                     "inspection_extra",
-                    f"检查任务中的企业 {inspection.enterprise_id} 不在公布的抽取结果中",
+                    _("检查任务中的企业 %(id)s 不在公布的抽取结果中") % {"id": inspection.enterprise_id},
                     inspection.enterprise_id,
                 )
             )
@@ -187,15 +188,19 @@ def draw_verify(plan: Plan) -> list[Difference]:
             found.append(
                 Difference(
                     "inspection_inspectors",
-                    f"企业 {inspection.enterprise_id} 的检查任务人员 {people} "
-                    f"与公布的抽取结果 {visit['inspectors']} 不同",
+                    _("企业 %(id)s 的检查任务人员 %(people)s 与公布的抽取结果 %(published)s 不同")
+                    % {"id": inspection.enterprise_id, "people": people, "published": visit["inspectors"]},
                     inspection.enterprise_id,
                     visit["inspectors"],
                     people,
                 )
             )
     for target in sorted(visits):
-        found.append(Difference("inspection_missing", f"公布抽中的企业 {target} 没有对应的检查任务", target))
+        found.append(
+            Difference(
+                "inspection_missing", _("公布抽中的企业 %(id)s 没有对应的检查任务") % {"id": target}, target
+            )
+        )
     return found
 
 

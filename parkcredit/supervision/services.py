@@ -16,9 +16,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from creditcore.attachments import AttachmentError, check_file
 from creditcore.catalogue import KINDS_BY_CODE
@@ -54,7 +55,7 @@ GRADES = ("A", "B", "C", "D")
 
 def _require_editor(actor: Any) -> None:
     if getattr(actor, "role", None) not in ARCHIVE_EDITOR_ROLES:
-        raise PermissionDenied("只有园区管理员和部门工作人员可以管理抽查计划")
+        raise PermissionDenied(_("只有园区管理员和部门工作人员可以管理抽查计划"))
 
 
 def _department(code_or_org: Organisation | str, field: str) -> Organisation:
@@ -63,10 +64,10 @@ def _department(code_or_org: Organisation | str, field: str) -> Organisation:
     else:
         found = Organisation.objects.filter(code=code_or_org).first()
         if found is None:
-            raise ValidationError({field: f"部门「{code_or_org}」不存在"})
+            raise ValidationError({field: _("部门「%(code)s」不存在") % {"code": code_or_org}})
         org = found
     if org.kind != OrganisationKind.PARK_DEPARTMENT:
-        raise ValidationError({field: f"「{org.name}」不是园区部门"})
+        raise ValidationError({field: _("「%(name)s」不是园区部门") % {"name": org.name}})
     return org
 
 
@@ -74,12 +75,18 @@ def _percent_to_bp(value: Any, field: str, label: str) -> int:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: f"{label}「{value}」不是有效的百分比"}) from None
+        raise ValidationError(
+            {field: _("%(label)s「%(value)s」不是有效的百分比") % {"label": label, "value": value}}
+        ) from None
     if not number.is_finite() or number < 0 or number > 100:
-        raise ValidationError({field: f"{label}「{value}」应在 0 到 100 之间"})
+        raise ValidationError(
+            {field: _("%(label)s「%(value)s」应在 0 到 100 之间") % {"label": label, "value": value}}
+        )
     bp = number * 100
     if bp != bp.to_integral_value():
-        raise ValidationError({field: f"{label}「{value}」最多保留两位小数"})
+        raise ValidationError(
+            {field: _("%(label)s「%(value)s」最多保留两位小数") % {"label": label, "value": value}}
+        )
     return int(bp)
 
 
@@ -104,15 +111,17 @@ def item_create(
         _require_editor(actor)
     org = _department(department, "department")
     if method not in InspectionMethod.values:
-        raise ValidationError({"method": f"抽查方式「{method}」无效"})
+        raise ValidationError({"method": _("抽查方式「%(method)s」无效") % {"method": method}})
     spec = KINDS_BY_CODE.get(problem_kind)
     if spec is None or spec.polarity.value != "negative":
-        raise ValidationError({"problem_kind": f"「{problem_kind}」不是负面信用记录类型"})
+        raise ValidationError(
+            {"problem_kind": _("「%(kind)s」不是负面信用记录类型") % {"kind": problem_kind}}
+        )
     clean_ratios = {g: str((ratios or {}).get(g, {"A": 1, "B": 2, "C": 10, "D": 30}[g])) for g in GRADES}
     for grade, value in clean_ratios.items():
-        _percent_to_bp(value, "ratios", f"{grade} 类抽查比例")
+        _percent_to_bp(value, "ratios", _("%(grade)s 类抽查比例") % {"grade": grade})
     if InspectionItem.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"事项编码「{code}」已存在"})
+        raise ValidationError({"code": _("事项编码「%(code)s」已存在") % {"code": code}})
     with transaction.atomic():
         item = InspectionItem.objects.create(
             code=code,
@@ -143,11 +152,13 @@ def inspector_create(
         _require_editor(actor)
     org = _department(department, "department")
     if not name.strip():
-        raise ValidationError({"name": "姓名必须填写"})
+        raise ValidationError({"name": _("姓名必须填写")})
     if Inspector.objects.filter(badge_no=badge_no).exists():
-        raise ValidationError({"badge_no": f"执法证号「{badge_no}」已登记"})
+        raise ValidationError({"badge_no": _("执法证号「%(badge_no)s」已登记") % {"badge_no": badge_no}})
     if user is not None and user.role != Role.INSPECTOR:
-        raise ValidationError({"user": f"账号「{user.username}」不是执法检查人员角色"})
+        raise ValidationError(
+            {"user": _("账号「%(username)s」不是执法检查人员角色") % {"username": user.username}}
+        )
     quals = [_department(q, "qualifications") for q in qualifications]
     with transaction.atomic():
         inspector = Inspector.objects.create(name=name.strip(), badge_no=badge_no, department=org, user=user)
@@ -174,9 +185,11 @@ def conflict_add(
     if actor is not None:
         _require_editor(actor)
     if kind not in ConflictKind.values:
-        raise ValidationError({"kind": f"回避情形「{kind}」无效"})
+        raise ValidationError({"kind": _("回避情形「%(kind)s」无效") % {"kind": kind}})
     if until is not None and until < timezone.localdate():
-        raise ValidationError({"until": f"回避截止日期「{until.isoformat()}」早于今天"})
+        raise ValidationError(
+            {"until": _("回避截止日期「%(until)s」早于今天") % {"until": until.isoformat()}}
+        )
     with transaction.atomic():
         conflict = InspectorConflict.objects.create(
             inspector=inspector,
@@ -218,48 +231,67 @@ def plan_create(
         _require_editor(actor)
     code = (code or "").strip()
     if not code:
-        raise ValidationError({"code": "计划编号必须填写"})
+        raise ValidationError({"code": _("计划编号必须填写")})
     if Plan.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"计划编号「{code}」已存在"})
+        raise ValidationError({"code": _("计划编号「%(code)s」已存在") % {"code": code}})
     if not (title or "").strip():
-        raise ValidationError({"title": "计划名称必须填写"})
+        raise ValidationError({"title": _("计划名称必须填写")})
     if period_end < period_start:
-        raise ValidationError({"period_end": f"结束日期「{period_end}」早于开始日期「{period_start}」"})
+        raise ValidationError(
+            {
+                "period_end": _("结束日期「%(end)s」早于开始日期「%(start)s」")
+                % {"end": period_end, "start": period_start}
+            }
+        )
     if not items:
-        raise ValidationError({"items": "至少选择一个抽查事项"})
+        raise ValidationError({"items": _("至少选择一个抽查事项")})
     inactive = [i.name for i in items if not i.is_active]
     if inactive:
-        raise ValidationError({"items": f"抽查事项「{inactive[0]}」已停用"})
+        raise ValidationError({"items": _("抽查事项「%(item)s」已停用") % {"item": inactive[0]}})
     ratios = ratios or {"A": 1, "B": 2, "C": 10, "D": 30}
     ratios_bp = {
-        g: _percent_to_bp(ratios.get(g, ""), f"ratio_{g.lower()}", f"{g} 类抽查比例") for g in GRADES
+        g: _percent_to_bp(ratios.get(g, ""), f"ratio_{g.lower()}", _("%(grade)s 类抽查比例") % {"grade": g})
+        for g in GRADES
     }
-    control_bp = _percent_to_bp(control_share, "control_share", "纯随机对照比例")
+    control_bp = _percent_to_bp(control_share, "control_share", _("纯随机对照比例"))
     if not 1 <= int(yearly_cap) <= 12:
-        raise ValidationError({"yearly_cap": f"每年最多检查次数「{yearly_cap}」应在 1 到 12 之间"})
+        raise ValidationError(
+            {"yearly_cap": _("每年最多检查次数「%(value)s」应在 1 到 12 之间") % {"value": yearly_cap}}
+        )
     if not 0 <= int(tolerance_months) <= 120:
-        raise ValidationError({"tolerance_months": f"包容期「{tolerance_months}」个月应在 0 到 120 之间"})
+        raise ValidationError(
+            {"tolerance_months": _("包容期「%(value)s」个月应在 0 到 120 之间") % {"value": tolerance_months}}
+        )
     if not 2 <= int(inspectors_per_target) <= 10:
         raise ValidationError(
-            {"inspectors_per_target": f"每户检查人员数「{inspectors_per_target}」应在 2 到 10 之间"}
+            {
+                "inspectors_per_target": _("每户检查人员数「%(value)s」应在 2 到 10 之间")
+                % {"value": inspectors_per_target}
+            }
         )
     bad_tags = [t for t in exempt_tags if t not in TagKind.values]
     if bad_tags:
-        raise ValidationError({"exempt_tags": f"标签「{bad_tags[0]}」无效"})
+        raise ValidationError({"exempt_tags": _("标签「%(tag)s」无效") % {"tag": bad_tags[0]}})
     with transaction.atomic():
-        plan = Plan.objects.create(
-            code=code,
-            title=title.strip(),
-            period_start=period_start,
-            period_end=period_end,
-            ratios_bp=ratios_bp,
-            control_share_bp=control_bp,
-            yearly_cap=int(yearly_cap),
-            tolerance_months=int(tolerance_months),
-            exempt_tags=sorted(set(exempt_tags)),
-            inspectors_per_target=int(inspectors_per_target),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        try:
+            # The existence check above answers the common case; two simultaneous submissions of
+            # the same code both pass it, and the unique index decides: the loser gets the message.
+            with transaction.atomic():
+                plan = Plan.objects.create(
+                    code=code,
+                    title=title.strip(),
+                    period_start=period_start,
+                    period_end=period_end,
+                    ratios_bp=ratios_bp,
+                    control_share_bp=control_bp,
+                    yearly_cap=int(yearly_cap),
+                    tolerance_months=int(tolerance_months),
+                    exempt_tags=sorted(set(exempt_tags)),
+                    inspectors_per_target=int(inspectors_per_target),
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError:
+            raise ValidationError({"code": _("计划编号「%(code)s」已存在") % {"code": code}}) from None
         plan.items.set(items)
         audit_log(
             actor=actor,
@@ -287,10 +319,12 @@ def plan_commit(*, actor: Any, plan: Plan, as_of: date | None = None, seed: str 
     with transaction.atomic():
         plan = _locked(plan)
         if plan.state != PlanState.DRAFT:
-            raise ValidationError({"state": f"计划「{plan.code}」已公布承诺,不能再次冻结"})
+            raise ValidationError(
+                {"state": _("计划「%(code)s」已公布承诺,不能再次冻结") % {"code": plan.code}}
+            )
         inputs = freeze_inputs(plan, as_of)
         if not inputs["targets"]:
-            raise ValidationError({"targets": "检查对象名录库为空:园区内没有在营企业"})
+            raise ValidationError({"targets": _("检查对象名录库为空:园区内没有在营企业")})
         hashes = commitment_of(seed, inputs)
         record = Draw.objects.create(
             plan=plan,
@@ -315,7 +349,10 @@ def plan_draw(*, actor: Any, plan: Plan) -> DrawResult:
         plan = _locked(plan)
         if plan.state != PlanState.COMMITTED:
             raise ValidationError(
-                {"state": f"计划「{plan.code}」当前状态为「{plan.get_state_display()}」,不能抽取"}
+                {
+                    "state": _("计划「%(code)s」当前状态为「%(state)s」,不能抽取")
+                    % {"code": plan.code, "state": plan.get_state_display()}
+                }
             )
         record = Draw.objects.select_for_update().get(plan=plan)
         inputs = json.loads(record.inputs_text)
@@ -383,13 +420,25 @@ def _check_findings(inspection: Inspection, findings: Sequence[dict[str, Any]]) 
         item = row.get("item")
         item_id = item.pk if isinstance(item, InspectionItem) else item
         if item_id not in items:
-            raise ValidationError({"findings": f"第 {n + 1} 条结果的检查事项「{item_id}」不属于本次检查"})
+            raise ValidationError(
+                {
+                    "findings": _("第 %(n)s 条结果的检查事项「%(item)s」不属于本次检查")
+                    % {"n": n + 1, "item": item_id}
+                }
+            )
         if item_id in seen:
-            raise ValidationError({"findings": f"检查事项「{items[item_id].name}」登记了两次结果"})
+            raise ValidationError(
+                {"findings": _("检查事项「%(item)s」登记了两次结果") % {"item": items[item_id].name}}
+            )
         seen.add(item_id)
         outcome = row.get("outcome")
         if outcome not in Outcome.values:
-            raise ValidationError({"outcome": f"检查事项「{items[item_id].name}」的结果「{outcome}」无效"})
+            raise ValidationError(
+                {
+                    "outcome": _("检查事项「%(item)s」的结果「%(outcome)s」无效")
+                    % {"item": items[item_id].name, "outcome": outcome}
+                }
+            )
         entry = {
             "item": items[item_id],
             "outcome": outcome,
@@ -401,24 +450,33 @@ def _check_findings(inspection: Inspection, findings: Sequence[dict[str, Any]]) 
             details = (row.get("details") or "").strip()
             if not details:
                 raise ValidationError(
-                    {"details": f"检查事项「{items[item_id].name}」发现问题时必须填写问题描述"}
+                    {
+                        "details": _("检查事项「%(item)s」发现问题时必须填写问题描述")
+                        % {"item": items[item_id].name}
+                    }
                 )
             severity = row.get("severity") or ""
             allowed = [s.value for s in KINDS_BY_CODE[items[item_id].problem_kind].severities]
             if allowed and severity not in allowed:
                 raise ValidationError(
-                    {"severity": f"检查事项「{items[item_id].name}」的问题程度「{severity}」无效"}
+                    {
+                        "severity": _("检查事项「%(item)s」的问题程度「%(severity)s」无效")
+                        % {"item": items[item_id].name, "severity": severity}
+                    }
                 )
             rectify_by = row.get("rectify_by")
             if rectify_by is None:
                 raise ValidationError(
-                    {"rectify_by": f"检查事项「{items[item_id].name}」发现问题时必须填写整改期限"}
+                    {
+                        "rectify_by": _("检查事项「%(item)s」发现问题时必须填写整改期限")
+                        % {"item": items[item_id].name}
+                    }
                 )
             entry.update(details=details[:2000], severity=severity, rectify_by=rectify_by)
         clean.append(entry)
     missing = [i.name for pk, i in items.items() if pk not in seen]
     if missing:
-        raise ValidationError({"findings": f"检查事项「{missing[0]}」尚未登记结果"})
+        raise ValidationError({"findings": _("检查事项「%(item)s」尚未登记结果") % {"item": missing[0]}})
     return clean
 
 
@@ -441,16 +499,23 @@ def inspection_submit(
         getattr(actor, "role", None) != Role.INSPECTOR
         or not inspection.inspectors.filter(user=actor).exists()
     ):
-        raise PermissionDenied("只有本次检查的检查人员可以登记检查结果")
+        raise PermissionDenied(_("只有本次检查的检查人员可以登记检查结果"))
     if inspected_on > timezone.localdate():
-        raise ValidationError({"inspected_on": f"检查日期「{inspected_on.isoformat()}」晚于今天"})
+        raise ValidationError(
+            {"inspected_on": _("检查日期「%(day)s」晚于今天") % {"day": inspected_on.isoformat()}}
+        )
     if inspected_on < inspection.plan.period_start:
-        raise ValidationError({"inspected_on": f"检查日期「{inspected_on.isoformat()}」早于计划开始日期"})
+        raise ValidationError(
+            {"inspected_on": _("检查日期「%(day)s」早于计划开始日期") % {"day": inspected_on.isoformat()}}
+        )
     rows = _check_findings(inspection, findings)
     for row in rows:
         if row["rectify_by"] is not None and row["rectify_by"] <= inspected_on:
             raise ValidationError(
-                {"rectify_by": f"整改期限「{row['rectify_by'].isoformat()}」应晚于检查日期"}
+                {
+                    "rectify_by": _("整改期限「%(day)s」应晚于检查日期")
+                    % {"day": row["rectify_by"].isoformat()}
+                }
             )
     checked = []
     for name, data in files:
@@ -461,7 +526,7 @@ def inspection_submit(
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if inspection.state != InspectionState.ASSIGNED:
-            raise ValidationError({"state": "本次检查的结果已经提交"})
+            raise ValidationError({"state": _("本次检查的结果已经提交")})
         for row in rows:
             Finding.objects.create(inspection=inspection, **row)
         for meta, data in checked:
@@ -493,7 +558,7 @@ def inspection_submit(
 
 
 def _source() -> DataSource:
-    source, _ = DataSource.objects.get_or_create(
+    source, _created = DataSource.objects.get_or_create(
         code=SOURCE_CODE, defaults={"name": "双随机一公开抽查", "kind": DataSourceKind.PARK}
     )
     return source
@@ -530,13 +595,18 @@ def inspection_publish(*, actor: Any, inspection: Inspection, on: date | None = 
         )
         if inspection.state != InspectionState.SUBMITTED:
             raise ValidationError(
-                {"state": f"检查任务当前状态为「{inspection.get_state_display()}」,不能公示"}
+                {
+                    "state": _("检查任务当前状态为「%(state)s」,不能公示")
+                    % {"state": inspection.get_state_display()}
+                }
             )
         findings = list(inspection.findings.select_related("item__department"))
         problems = [f for f in findings if f.outcome == Outcome.PROBLEM]
         today = on or timezone.localdate()
         if today > timezone.localdate() or (inspection.inspected_on and today < inspection.inspected_on):
-            raise ValidationError({"on": f"公示日期「{today.isoformat()}」应在检查日期之后、今天之前"})
+            raise ValidationError(
+                {"on": _("公示日期「%(day)s」不能早于检查日期,也不能晚于今天") % {"day": today.isoformat()}}
+            )
         source = _source()
         plan = inspection.plan
         for finding in problems:
@@ -600,7 +670,7 @@ def plan_publish(*, actor: Any, plan: Plan) -> int:
     _require_editor(actor)
     pending = list(plan.inspections.filter(state=InspectionState.SUBMITTED).order_by("pk"))
     if not pending:
-        raise ValidationError({"state": f"计划「{plan.code}」没有待公示的检查结果"})
+        raise ValidationError({"state": _("计划「%(code)s」没有待公示的检查结果") % {"code": plan.code}})
     with transaction.atomic():
         for inspection in pending:
             inspection_publish(actor=actor, inspection=inspection)
@@ -611,17 +681,31 @@ def finding_rectified(*, actor: Any, finding: Finding, on: date) -> Finding:
     """Record that a problem was rectified on `on`."""
     _require_editor(actor)
     if finding.outcome != Outcome.PROBLEM:
-        raise ValidationError({"finding": "未发现问题的检查结果无需整改"})
+        raise ValidationError({"finding": _("未发现问题的检查结果无需整改")})
     if on > timezone.localdate():
-        raise ValidationError({"rectified_on": f"整改完成日期「{on.isoformat()}」晚于今天"})
+        raise ValidationError(
+            {"rectified_on": _("整改完成日期「%(day)s」晚于今天") % {"day": on.isoformat()}}
+        )
     inspected_on = (
         Inspection.objects.filter(pk=finding.inspection_id).values_list("inspected_on", flat=True).first()
     )
     if inspected_on is None:
-        raise ValidationError({"finding": "检查结果尚未提交,不能登记整改"})
+        raise ValidationError({"finding": _("检查结果尚未提交,不能登记整改")})
     if on < inspected_on:
-        raise ValidationError({"rectified_on": f"整改完成日期「{on.isoformat()}」早于检查日期"})
+        raise ValidationError(
+            {"rectified_on": _("整改完成日期「%(day)s」早于检查日期") % {"day": on.isoformat()}}
+        )
     with transaction.atomic():
+        # Locked and re-checked so a second click (or a second clerk) cannot silently move the
+        # recorded date: the first registration stands and the audit trail shows one event.
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.rectified_on is not None:
+            raise ValidationError(
+                {
+                    "finding": _("该问题已于「%(day)s」登记整改完成,不能重复登记")
+                    % {"day": locked.rectified_on.isoformat()}
+                }
+            )
         finding.rectified_on = on
         finding.save(update_fields=["rectified_on"])
         audit_log(

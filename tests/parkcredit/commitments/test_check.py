@@ -14,6 +14,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -242,6 +243,23 @@ def test_staff_declare_a_false_commitment(dept_staff: Any, ent_a_user: Any, ent_
     assert record.created_by == dept_staff
     with pytest.raises(Exception, match="不能认定违诺"):
         commitment_breach_declare(actor=dept_staff, commitment=declared, reason="再次认定")
+    # A stale copy (the page was open in two tabs) is checked against the locked row, not memory.
+    with pytest.raises(ValidationError, match="不能认定违诺"):
+        commitment_breach_declare(actor=dept_staff, commitment=commitment, reason="再次认定")
+    assert len(breach_records(ent_a)) == 1
+    assert AuditEntry.objects.filter(action="commitment.breached").count() == 1
+
+
+def test_declare_refuses_a_commitment_the_check_closed_meanwhile(
+    dept_staff: Any, ent_a_user: Any, ent_a: Any
+) -> None:
+    commitment = sign(ent_a_user, ent_a, code="approval")
+    Commitment.objects.filter(pk=commitment.pk).update(status=CommitmentStatus.FULFILLED)
+    with pytest.raises(ValidationError, match="不能认定违诺"):
+        commitment_breach_declare(actor=dept_staff, commitment=commitment, reason="核查发现材料不实")
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.FULFILLED
+    assert breach_records(ent_a) == []
 
 
 def test_the_command_prints_a_json_summary(ent_a_user: Any, ent_a: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 
 from parkcredit.audit.models import AuditEntry
 from parkcredit.commitments.models import CommitmentEvent, CommitmentStatus, CommitmentTemplate, EventKind
@@ -203,6 +204,30 @@ def test_template_conditions_are_validated_with_chinese_messages(park_admin: Any
         data={**data, "conditions": [{"type": "no_record", "kinds": ["penalty"], "areas": ["环境"]}]},
     )
     assert created.version == 1 and created.is_current
+
+
+def test_two_simultaneous_new_templates_with_one_code_give_a_clear_refusal(
+    park_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = {
+        "code": "race",
+        "scenario": "policy",
+        "title": "政策承诺",
+        "body": "{主体名称}承诺",
+        "period_months": 12,
+    }
+    template_create(actor=park_admin, data=data)
+    original = QuerySet.exists
+
+    def blind_to_templates(self: QuerySet[Any]) -> bool:
+        # The second request ran its existence check before the first one committed.
+        return False if self.model is CommitmentTemplate else original(self)
+
+    monkeypatch.setattr(QuerySet, "exists", blind_to_templates)
+    with pytest.raises(ValidationError) as caught:
+        template_create(actor=park_admin, data=data)
+    assert "模板编码「race」已存在" in str(caught.value)
+    assert CommitmentTemplate.objects.filter(code="race").count() == 1
 
 
 def test_only_staff_maintain_templates(ent_a_user: Any, inspector: Any) -> None:

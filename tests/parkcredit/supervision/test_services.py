@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 
 from creditcore.supervision import commitment_of
 from parkcredit.audit.models import AuditEntry
@@ -18,6 +19,7 @@ from parkcredit.supervision.models import (
     Inspection,
     InspectionState,
     Outcome,
+    Plan,
     PlanState,
 )
 from parkcredit.supervision.selectors import draw_verify, published_inspections, yield_stats
@@ -186,6 +188,23 @@ def test_bad_findings_name_the_field(
     assert inspection.state == InspectionState.ASSIGNED and not inspection.findings.exists()
 
 
+def test_two_simultaneous_creations_of_one_plan_code_give_a_clear_refusal(
+    park: Any, dept_staff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_plan(dept_staff, park, code="race-1")
+    original = QuerySet.exists
+
+    def blind_to_plans(self: QuerySet[Any]) -> bool:
+        # The second request ran its existence check before the first one committed.
+        return False if self.model is Plan else original(self)
+
+    monkeypatch.setattr(QuerySet, "exists", blind_to_plans)
+    with pytest.raises(ValidationError) as error:
+        make_plan(dept_staff, park, code="race-1")
+    assert "race-1" in error.value.message_dict["code"][0]
+    assert Plan.objects.filter(code="race-1").count() == 1
+
+
 def test_plan_create_refuses_bad_ratios_and_periods(park: Any, dept_staff: Any) -> None:
     with pytest.raises(ValidationError) as error:
         make_plan(dept_staff, park, ratios={"A": 150, "B": 2, "C": 10, "D": 30})
@@ -229,3 +248,12 @@ def test_rectification_is_tracked(park: Any, dept_staff: Any, inspector: Any) ->
     services.finding_rectified(actor=dept_staff, finding=finding, on=date(2026, 11, 26))
     finding.refresh_from_db()
     assert finding.rectified_on == date(2026, 11, 26)
+    # A second registration (double click, second clerk) is refused and keeps the first date.
+    stale = inspection.findings.get(pk=finding.pk)
+    stale.rectified_on = None
+    with pytest.raises(ValidationError) as error:
+        services.finding_rectified(actor=dept_staff, finding=stale, on=date(2026, 11, 27))
+    assert "2026-11-26" in error.value.message_dict["finding"][0]
+    finding.refresh_from_db()
+    assert finding.rectified_on == date(2026, 11, 26)
+    assert AuditEntry.objects.filter(action="supervision.rectified").count() == 1
