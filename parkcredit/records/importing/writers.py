@@ -4,7 +4,9 @@ A sink takes the rows of one chunk at a time, so lookups (enterprises by USCC, e
 by source reference) are one query per chunk, not per row. New credit records, the bulk of any
 large file, are inserted with one `executemany` per chunk and their CREATED events with one
 `INSERT ... SELECT`; corrections and revocations are rare and go through the ORM row by row.
-Everything runs inside the batch's transaction, opened by the service.
+Everything runs inside the batch's transaction, opened by the service. For a large record file,
+`RecordSink.feed_prepared` takes chunks already parsed and checked by the reading process
+(`creditcore.collection.pipeline`) with the same outcome as `feed`.
 """
 
 # Table and column names in the raw SQL below come from the models, never from input.
@@ -12,12 +14,10 @@ Everything runs inside the batch's transaction, opened by the service.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from json.encoder import encode_basestring
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -25,6 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from creditcore.catalogue import METRICS, RELATION_LABELS
+from creditcore.collection.pipeline import KindRule, PayloadJSON, PreparedChunk, prepared_source, record_check
 from creditcore.collection.readers import SourceRow
 from creditcore.collection.rows import ParsedRow
 from creditcore.ledger import EventType, InvalidTransition, apply_event
@@ -179,6 +180,15 @@ class RecordSink:
         self.ctx = ctx
         self.enterprises = enterprises
         self.kinds = {k.code: k for k in RecordKind.objects.all()}
+        self.kind_rules = {
+            k.code: KindRule(
+                id=k.pk, name=k.name, is_active=k.is_active, severities=tuple(k.severities or ())
+            )
+            for k in self.kinds.values()
+        }
+        # Parses one source row again (set by the importer when chunks come prepared from the
+        # reading process): rows leaving the bulk path take the ordinary one.
+        self.reparse: Callable[[SourceRow], ParsedRow | list[Any]] | None = None
         self.pending: list[tuple[Any, ...]] = []
         self.pending_keys: set[tuple[int, str]] = set()
         self.seen: set[int] = set()
@@ -200,38 +210,10 @@ class RecordSink:
     )
 
     def check(self, fields: dict[str, Any]) -> RecordKind:
-        kind = self.kinds.get(fields.get("kind") or "")
-        if kind is None or not kind.is_active:
-            raise RowRejected(
-                "记录类型", fields.get("kind"), f"记录类型「{fields.get('kind')}」不在信息资源目录中或已停用"
-            )
-        ref = fields.get("source_ref") or ""
-        if not ref:
-            raise RowRejected("决定文书号", "", "来源编号(决定文书号)不能为空")
-        if len(ref) > 128:
-            raise RowRejected("决定文书号", ref, "来源编号(决定文书号)超过 128 个字符")
-        if fields.get("decided_on") is None:
-            raise RowRejected("决定日期", "", "决定日期不能为空")
-        occurred, decided = fields.get("occurred_on"), fields["decided_on"]
-        if occurred is not None and occurred > decided:
-            raise RowRejected("发生日期", occurred, f"发生日期 {occurred} 晚于决定日期 {decided}")
-        if decided > self.today:
-            raise RowRejected("决定日期", decided, f"决定日期 {decided} 晚于今天")
-        severity = fields.get("severity") or ""
-        if severity and kind.severities and severity not in kind.severities:
-            raise RowRejected("失信程度", severity, f"记录类型「{kind.name}」没有失信程度「{severity}」")
-        if severity and not kind.severities:
-            fields["severity"] = ""
-        amount = fields.get("amount")
-        if amount is not None:
-            if amount < 0 or abs(amount) >= AMOUNT_LIMIT:
-                raise RowRejected("金额", amount, f"金额 {amount} 超出允许范围")
-            fields["amount"] = amount.quantize(CENT)
-        for name, label, limit in (("authority", "作出机关", 200), ("summary", "摘要", 500)):
-            text = fields.get(name) or ""
-            if len(text) > limit:
-                raise RowRejected(label, text[:40], f"{label}超过 {limit} 个字符")
-        return kind
+        problem = record_check(fields, self.kind_rules, self.today)
+        if problem is not None:
+            raise RowRejected(*problem)
+        return self.kinds[fields["kind"]]
 
     def feed(self, chunk: list[tuple[ParsedRow, SourceRow]]) -> None:
         ctx = self.ctx
@@ -277,6 +259,98 @@ class RecordSink:
             current[key] = _PENDING if outcome is None else outcome
             seen.add(hash(key))
         self.flush()
+
+    def feed_prepared(self, chunk: PreparedChunk) -> None:
+        """`feed` for a chunk read, parsed and checked in the reading process (see `pipeline`).
+
+        Same steps in the same order as `feed`. A new row of a known subject whose reference the
+        ledger cannot hold yet goes straight to the bulk insert as the reading process built it;
+        any other row (unknown subject, reference that may exist, marked revoked) is parsed again
+        here and takes the ordinary path of `_one`.
+        """
+        ctx = self.ctx
+        for values, problem in chunk.check_rejects:
+            ctx.reject(SourceRow(*values), [problem])
+        rows = chunk.rows
+        self.enterprises.load(r[1] for r in rows)
+        lookup = self.enterprises.get
+        matched = []
+        for row in rows:
+            enterprise_id = lookup(row[1])
+            if enterprise_id is None:
+                parsed, _kind = self._reparsed(row)
+                fields = parsed.fields
+                queued = queue_unmatched(
+                    ctx, parsed, uscc=fields.get("uscc", ""), name=fields.get("subject_name", "")
+                )
+                ctx.counts["unmatched" if queued else "duplicate"] += 1
+            else:
+                matched.append((row, self.kinds[row[2]].id, enterprise_id))
+        current = self._current(
+            {key for key in ((kind_id, r[3]) for r, kind_id, _ in matched) if self._may_exist(key)}
+        )
+        seen, pending, pending_keys, counts = self.seen, self.pending, self.pending_keys, ctx.counts
+        source_id, batch_id, now, actor_id = self._batch_constants()
+        sqlite = self._prep.sqlite
+        for row, kind_id, enterprise_id in matched:
+            key = (kind_id, row[3])
+            known = current.get(key)
+            if known is _PENDING or key in pending_keys:
+                self.flush()
+                pending = self.pending
+                pending_keys = self.pending_keys
+                current.update(self._current({key}))
+                known = current.get(key)
+            if known is None and not row[4]:
+                # What `_one` and `_row` do for a new row, from the values the reader built.
+                occurred: Any = row[6]
+                decided: Any = row[7]
+                amount: Any = row[8]
+                if not sqlite:
+                    occurred = occurred and date.fromisoformat(occurred)
+                    decided = date.fromisoformat(decided)
+                    amount = None if amount is None else Decimal(amount)
+                pending.append(
+                    (
+                        enterprise_id,
+                        kind_id,
+                        source_id,
+                        row[3],
+                        row[5],
+                        occurred,
+                        decided,
+                        amount,
+                        row[9],
+                        row[10],
+                        row[11],
+                        batch_id,
+                        now,
+                        actor_id,
+                        1,
+                    )
+                )
+                pending_keys.add(key)
+                counts["new"] += 1
+                outcome = None
+            else:
+                parsed, kind = self._reparsed(row)
+                try:
+                    outcome = self._one(parsed, kind, enterprise_id, known)
+                except RowRejected as exc:
+                    ctx.reject(prepared_source(row), [(exc.column, exc.value, exc.reason)])
+                    continue
+                pending = self.pending
+                pending_keys = self.pending_keys
+            current[key] = _PENDING if outcome is None else outcome
+            seen.add(hash(key))
+        self.flush()
+
+    def _reparsed(self, row: Any) -> tuple[ParsedRow, RecordKind]:
+        assert self.reparse is not None, "feed_prepared needs the importer's reparse"
+        parsed = self.reparse(prepared_source(row))
+        if isinstance(parsed, list):  # pragma: no cover - the reading process parsed it
+            raise RuntimeError(f"第 {row[0]} 行再次解析失败")
+        return parsed, self.check(parsed.fields)
 
     def _may_exist(self, key: tuple[int, str]) -> bool:
         """Whether the ledger may hold this reference: skips the lookup for a first import.
@@ -425,14 +499,18 @@ class RecordSink:
         self._event(record.pk, EventType.CREATED, "")
         return record
 
+    def _batch_constants(self) -> tuple[Any, ...]:
+        """Source, batch, time and importer: the same for every row of the batch."""
+        if self._constants is None:
+            ctx = self.ctx
+            self._constants = (ctx.source.pk, ctx.batch.pk, self._prep.now(ctx.now), ctx.actor_id)
+        return self._constants
+
     def _row(
         self, kind: RecordKind, ref: str, values: dict[str, Any], payload: dict[str, str]
     ) -> tuple[Any, ...]:
         prep = self._prep
-        if self._constants is None:
-            ctx = self.ctx
-            self._constants = (ctx.source.pk, ctx.batch.pk, prep.now(ctx.now), ctx.actor_id)
-        source_id, batch_id, now, actor_id = self._constants
+        source_id, batch_id, now, actor_id = self._batch_constants()
         occurred, amount = values["occurred_on"], values["amount"]
         if prep.sqlite:
             # The strings Django itself would send; inline because this runs once per new row.
@@ -518,24 +596,11 @@ class _Prep:
         self.sqlite = connection.vendor == "sqlite"
         self.json_field = CreditRecord._meta.get_field("payload")
         self._now: tuple[datetime, Any] | None = None
-        self._keys: dict[str, str] = {}
+        self._json = PayloadJSON()
 
     def json(self, value: dict[str, Any]) -> str:
-        """The payload as JSON text, built directly for the usual flat header → text mapping.
-
-        Each header's encoded form is kept, so a row costs one C string escape per value; the
-        result parses to the same object as `json.dumps` would give. Anything else falls back.
-        """
-        keys = self._keys
-        try:
-            return "{" + ",".join([keys[k] + encode_basestring(v) for k, v in value.items()]) + "}"
-        except KeyError:
-            if len(keys) < 4096 and all(isinstance(k, str) for k in value):
-                keys.update((k, encode_basestring(k) + ":") for k in value if k not in keys)
-                return self.json(value)
-        except TypeError:  # a value that is not text (JSON Lines may carry numbers)
-            pass
-        return json.dumps(value, ensure_ascii=False)
+        """The payload as JSON text (see `PayloadJSON`)."""
+        return self._json(value)
 
     def json_param(self, value: dict[str, Any]) -> Any:
         """A JSON value as a query parameter (not for COPY)."""
