@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from parkcredit.accounts.models import User
+from parkcredit.accounts.services import api_token_create
 from parkcredit.jobs.models import Job
 from parkcredit.records.models import ImportBatch, UnmatchedRow
 from tests import factories as f
@@ -19,15 +21,38 @@ ROLES = (*CAST, "anon")
 
 @dataclass
 class World:
+    """The objects a row's URL points at. Jobs and API tokens are made only for the rows that use
+    them: creating them (a token writes an audit entry) for each of the ~2,000 cases was most of
+    the matrix's run time."""
+
     users: dict[str, User]
     ent_a: Any
     ent_b: Any
     record_a: Any
     record_b: Any
-    jobs: dict[str, Job]
-    other_job: Job
-    tokens: dict[str, int]
-    other_token: int
+    bystander: User
+
+    @cached_property
+    def jobs(self) -> dict[str, Job]:
+        return {
+            name: Job.objects.create(kind="test", title="自测", created_by=user)
+            for name, user in self.users.items()
+        }
+
+    @cached_property
+    def other_job(self) -> Job:
+        return Job.objects.create(kind="test", title="他人任务", created_by=self.bystander)
+
+    @cached_property
+    def tokens(self) -> dict[str, int]:
+        return {
+            name: api_token_create(actor=None, user=user, name="matrix")[1].pk
+            for name, user in self.users.items()
+        }
+
+    @cached_property
+    def other_token(self) -> int:
+        return api_token_create(actor=None, user=self.bystander, name="other")[1].pk
 
 
 # How to build the URL for the actor's own object and for another's: (role, world) -> kwargs.

@@ -18,8 +18,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkcredit.accounts.models import Role
-from parkcredit.accounts.services import api_token_create
-from parkcredit.jobs.models import Job
 from tests import factories as f
 from tests.conftest import CAST
 from tests.parkcredit.matrix_rows import feature_rows
@@ -48,23 +46,13 @@ from tests.parkcredit.matrix_support import (
 @pytest.fixture
 def world(request: pytest.FixtureRequest, ent_a: Any, ent_b: Any) -> World:
     users = {name: request.getfixturevalue(name) for name in CAST}
-    bystander = f.make_user(Role.DEPT_STAFF, f.department("tzcjb"), username="bystander")
-    jobs = {
-        name: Job.objects.create(kind="test", title="自测", created_by=user) for name, user in users.items()
-    }
-    tokens = {
-        name: api_token_create(actor=None, user=user, name="matrix")[1].pk for name, user in users.items()
-    }
     return World(
         users=users,
         ent_a=ent_a,
         ent_b=ent_b,
         record_a=f.make_record(ent_a),
         record_b=f.make_record(ent_b),
-        jobs=jobs,
-        other_job=Job.objects.create(kind="test", title="他人任务", created_by=bystander),
-        tokens=tokens,
-        other_token=api_token_create(actor=None, user=bystander, name="other")[1].pk,
+        bystander=f.make_user(Role.DEPT_STAFF, f.department("tzcjb"), username="bystander"),
     )
 
 
