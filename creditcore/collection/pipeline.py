@@ -19,6 +19,7 @@ and take the ordinary path.
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from creditcore.collection.profiles import PROFILES
 from creditcore.collection.readers import SourceRow, open_table_path
 from creditcore.collection.rows import bind_headers, parse_row
 
+logger = logging.getLogger(__name__)
 AMOUNT_LIMIT = Decimal("1e16")
 CENT = Decimal("0.01")
 
@@ -222,7 +224,24 @@ def _worker() -> None:
         except Exception:  # an exception that does not pickle
             conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     else:
-        conn.send(("end", None))
+        conn.send(("end", peak_rss_mb()))
+
+
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident memory in MB, or None where the system does not say.
+
+    Read from /proc (VmHWM, the high-water mark of this program's memory), not from getrusage:
+    Linux carries a process's `ru_maxrss` across exec, so a reader started by a large importer
+    would report the importer's size instead of its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 class _Sender:
@@ -272,6 +291,8 @@ def prepared_chunks(
             if what == "error":
                 raise value
             if what == "end":
+                # For diagnostics and bench/import.py: what the reading process itself needed.
+                logger.info("reading process finished", extra={"reader_peak_rss_mb": value})
                 return
             yield value
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from creditcore.collection.pipeline import (
     KindRule,
     PayloadJSON,
+    peak_rss_mb,
     prepared_chunks,
     prepared_source,
     record_check,
@@ -98,6 +100,22 @@ def test_chunks_cut_where_the_importer_cuts_and_keep_the_order(tmp_path: Path) -
     )
     # The cleaned cells differ from the raw ones (a padded USCC): the raw cells travel along.
     assert prepared_source(first).values["统一社会信用代码"] == f" {USCC} "
+
+
+def test_the_reader_reports_its_own_peak_memory(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER}\n某公司,{USCC},罚1号,罚款,0.5,2024/5/1,某局\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="creditcore.collection.pipeline"):
+        assert len(list(prepared_chunks(str(path), "penalty", KINDS, TODAY, chunk_rows=10))) == 1
+    [finished] = [r for r in caplog.records if r.getMessage() == "reading process finished"]
+    own = vars(finished)["reader_peak_rss_mb"]
+    if Path("/proc/self/status").exists():
+        # The reader's own high-water mark: a fresh interpreter, far below what a large importer
+        # would be, and never more than the whole machine.
+        assert isinstance(own, float) and 1 < own < 1024
+        assert peak_rss_mb() is not None
+    else:
+        assert own is None
 
 
 def test_a_reader_failure_is_raised_in_the_importer(tmp_path: Path) -> None:
