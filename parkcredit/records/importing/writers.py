@@ -291,7 +291,6 @@ class RecordSink:
         )
         seen, pending, pending_keys, counts = self.seen, self.pending, self.pending_keys, ctx.counts
         source_id, batch_id, now, actor_id = self._batch_constants()
-        sqlite = self._prep.sqlite
         for row, kind_id, enterprise_id in matched:
             key = (kind_id, row[3])
             known = current.get(key)
@@ -302,14 +301,10 @@ class RecordSink:
                 current.update(self._current({key}))
                 known = current.get(key)
             if known is None and not row[4]:
-                # What `_one` and `_row` do for a new row, from the values the reader built.
-                occurred: Any = row[6]
-                decided: Any = row[7]
-                amount: Any = row[8]
-                if not sqlite:
-                    occurred = occurred and date.fromisoformat(occurred)
-                    decided = date.fromisoformat(decided)
-                    amount = None if amount is None else Decimal(amount)
+                # What `_one` and `_row` do for a new row, from the values the reader built. The
+                # dates (ISO) and the amount (decimal text) stay text: SQLite stores them as such,
+                # and PostgreSQL's text-format COPY parses text into any column type anyway, so
+                # turning them into date and Decimal here would only be turned back into text.
                 pending.append(
                     (
                         enterprise_id,
@@ -317,9 +312,9 @@ class RecordSink:
                         source_id,
                         row[3],
                         row[5],
-                        occurred,
-                        decided,
-                        amount,
+                        row[6],
+                        row[7],
+                        row[8],
                         row[9],
                         row[10],
                         row[11],
