@@ -19,10 +19,10 @@ from creditcore.alerts.inputs import (
     record_window_days,
 )
 from creditcore.alerts.rules import RuleSpec
-from creditcore.ledger import EventType, InvalidTransition, RecordState, apply_event
 from creditcore.synth.spec import add_months
 from parkcredit.enterprises.models import Enterprise
-from parkcredit.records.models import CreditRecord, Observation, RecordEvent, Relation
+from parkcredit.records.models import CreditRecord, Observation, Relation
+from parkcredit.records.selectors import record_states
 
 
 def _dates(values: Iterable[date | None]) -> np.ndarray:
@@ -33,24 +33,6 @@ def _end_of_day(as_of: date) -> datetime:
     return timezone.make_aware(datetime.combine(as_of, time.max), timezone.get_default_timezone())
 
 
-def _fold(record_ids: Sequence[int], moment: datetime) -> dict[int, RecordState]:
-    """Status of many records as of `moment`, from their events in one query per chunk."""
-    states: dict[int, RecordState] = {}
-    for start in range(0, len(record_ids), 900):
-        chunk = record_ids[start : start + 900]
-        events = (
-            RecordEvent.objects.filter(record_id__in=chunk, at__lte=moment)
-            .order_by("record_id", "at", "id")
-            .values_list("record_id", "event_type")
-        )
-        for record_id, event_type in events.iterator(chunk_size=5000):
-            try:
-                states[record_id] = apply_event(states.get(record_id, RecordState()), EventType(event_type))
-            except InvalidTransition:
-                continue  # the write path refuses these; a stray row must not stop the run
-    return states
-
-
 def records_frame(as_of: date, rules: Sequence[RuleSpec]) -> Frame:
     start = as_of - timedelta(days=record_window_days(rules))
     rows = list(
@@ -58,7 +40,7 @@ def records_frame(as_of: date, rules: Sequence[RuleSpec]) -> Frame:
         .order_by("pk")
         .values_list("pk", "enterprise_id", "kind__code", "severity", "decided_on")
     )
-    states = _fold([r[0] for r in rows], _end_of_day(as_of))
+    states = record_states([r[0] for r in rows], _end_of_day(as_of))
     kept = [(r, states[r[0]]) for r in rows if r[0] in states and states[r[0]].exists]
     return {
         "record_id": np.array([r[0] for r, _ in kept], dtype=np.int64),

@@ -24,11 +24,11 @@ from django.db.models import FloatField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from creditcore.ledger import EventType, InvalidTransition, RecordState, apply_event
 from creditcore.scoring.inputs import EnterpriseInput, ObservationInput, RecordInput, TagInput
 from parkcredit.common.crypto import sm3_hex
 from parkcredit.enterprises.models import Enterprise, EnterpriseTag
-from parkcredit.records.models import CreditRecord, Observation, RecordEvent
+from parkcredit.records.models import CreditRecord, Observation
+from parkcredit.records.selectors import record_states
 
 # Rating kinds keep their outcome in one payload field (see creditcore.synth.kinds); the scorer
 # reads it as `result`.
@@ -80,24 +80,6 @@ def end_of_day(as_of: date) -> datetime:
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _fold_statuses(record_ids: Sequence[int], moment: datetime) -> dict[int, RecordState]:
-    """Fold the events of many records in one query; ties at the same moment go by row id."""
-    states: dict[int, RecordState] = {}
-    events = (
-        RecordEvent.objects.filter(record_id__in=record_ids, at__lte=moment)
-        .order_by("record_id", "at", "id")
-        .values_list("record_id", "event_type")
-    )
-    for record_id, event_type in events.iterator(chunk_size=5000):
-        state = states.get(record_id, RecordState())
-        try:
-            states[record_id] = apply_event(state, EventType(event_type))
-        except InvalidTransition:
-            # The write path refuses invalid histories; a stray row must not abort a park run.
-            continue
-    return states
 
 
 def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
@@ -186,7 +168,7 @@ def _extract_records(
             "payload",
         )
     )
-    states = _fold_statuses([row[0] for row in rows], moment)
+    states = record_states([row[0] for row in rows], moment)
     for pk, ent_id, kind, polarity, severity, decided_on, amount, payload in rows:
         state = states.get(pk)
         if state is None or not state.exists:

@@ -6,10 +6,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from creditcore.ledger import Status
+from parkcredit.records import selectors
+from parkcredit.records.models import RecordEvent
 from parkcredit.records.selectors import record_get_for_actor, record_list, record_state, record_timeline
 from parkcredit.records.services import record_event_append, record_register
 from tests import factories as f
@@ -98,6 +102,29 @@ def test_record_state_as_of(ent_a: Any) -> None:
     assert record_state(record, as_of=now - timedelta(days=4)).exists is False
     assert record_state(record, as_of=now - timedelta(days=2)).status is Status.ACTIVE
     assert record_state(record).status is Status.REVOKED
+
+
+def test_record_states_fold_many_records_in_chunks_as_of_a_moment(
+    ent_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = timezone.now()
+    early = add(ent_a, "S-1", at=now - timedelta(days=3))
+    late = add(ent_a, "S-2", at=now - timedelta(days=1))
+    revoked = add(ent_a, "S-3", at=now - timedelta(days=3))
+    record_event_append(actor=None, record=revoked, event_type="revoked", at=now - timedelta(days=2))
+    # A stray history the write path would refuse (revoked twice): the fold skips the second row.
+    RecordEvent.objects.create(record=revoked, event_type="revoked", at=now - timedelta(days=2))
+    # Two records per query, so the three records take two queries and their states still join up.
+    monkeypatch.setattr(selectors, "STATES_CHUNK", 2)
+    ids = [early.pk, late.pk, revoked.pk]
+    with CaptureQueriesContext(connection) as queries:
+        states = selectors.record_states(ids, now - timedelta(hours=36))
+    assert len(queries) == 2
+    assert set(states) == {early.pk, revoked.pk}  # S-2 had not entered the ledger yet
+    assert states[early.pk].status is Status.ACTIVE and states[revoked.pk].status is Status.REVOKED
+    # The same answer as one record's own fold (which, unlike the set-based read, raises on the
+    # stray row of S-3).
+    assert states[early.pk] == record_state(early, as_of=now - timedelta(hours=36))
 
 
 def test_record_list_filters(ent_a: Any, ent_b: Any, park_admin: Any, bank_user: Any) -> None:
