@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,24 +45,20 @@ def score_current_for_actor(actor: Any, enterprise: Enterprise | int) -> Score |
 
 
 def score_history(actor: Any, enterprise: Enterprise | int, *, limit: int = 60) -> list[Score]:
-    """One score per as-of date (the latest written for that date), oldest first."""
+    """One score per as-of date (the latest written for that date), oldest first.
+
+    The newest `limit` dates, however many times a date was rescored (an enterprise's day can see
+    dozens of incremental rescores): the database picks the last score of each date, two queries.
+    """
     ent = _enterprise_for_actor(actor, enterprise)
-    rows = (
+    latest = (
         Score.objects.filter(enterprise=ent, run__state=RunState.SUCCEEDED)
-        .select_related("model")
-        .order_by("-as_of", "-created_at", "-id")
+        .values("as_of")
+        .annotate(last=Max("id"))
+        .order_by("-as_of")[:limit]
     )
-    seen: set[date] = set()
-    history: list[Score] = []
-    for score in rows[: limit * 4]:
-        if score.as_of in seen:
-            continue
-        seen.add(score.as_of)
-        history.append(score)
-        if len(history) >= limit:
-            break
-    history.reverse()
-    return history
+    ids = [row["last"] for row in latest]
+    return list(Score.objects.filter(id__in=ids).select_related("model").order_by("as_of"))
 
 
 def _full_runs() -> QuerySet[ScoringRun]:

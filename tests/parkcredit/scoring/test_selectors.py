@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.http import Http404
 
-from parkcredit.scoring.models import ScoringRun
+from parkcredit.scoring.models import Score, ScoringRun
 from parkcredit.scoring.selectors import (
     grade_distribution,
     grade_trend,
@@ -63,6 +63,28 @@ def test_history_one_point_per_date(scored: dict[str, Any], park_admin: Any, ent
     assert history[0].score > history[1].score
     with pytest.raises(Http404):
         score_history(park_admin, 999999)
+
+
+def test_history_keeps_every_date_however_often_a_day_was_rescored(
+    scored: dict[str, Any], ent_a_user: Any
+) -> None:
+    # 300 incremental rescores of one day (more than any fixed over-fetch would cover) must not
+    # push the earlier date out of the history.
+    newest = Score.objects.get(run=scored["second"], enterprise=scored["ent_a"])
+    copies = []
+    for n in range(300):
+        run = ScoringRun.objects.get(pk=scored["second"].pk)
+        run.pk = None
+        run._state.adding = True
+        run.save()
+        copy = Score.objects.get(pk=newest.pk)
+        copy.pk, copy.run, copy.score, copy.is_current = None, run, n, False
+        copies.append(copy)
+    Score.objects.bulk_create(copies)
+    history = score_history(ent_a_user, scored["ent_a"])
+    assert [s.as_of for s in history] == [date(2026, 4, 30), AS_OF]
+    assert history[1].pk == Score.objects.filter(as_of=AS_OF, enterprise=scored["ent_a"]).latest("id").pk
+    assert [s.as_of for s in score_history(ent_a_user, scored["ent_a"], limit=1)] == [AS_OF]
 
 
 def test_distribution_and_trend(scored: dict[str, Any], park_admin: Any, ent_a_user: Any) -> None:
