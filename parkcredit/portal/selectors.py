@@ -439,7 +439,7 @@ class SelfService:
     score_panel: ScorePanel
     records: list[SelfRecord]
     code: Any | None
-    report_url: str
+    report_url: str  # where the report form posts: generating writes a new report
     inbox_url: str
     unread: int | None = None
     notifications: list[Any] = field(default_factory=list)
@@ -476,7 +476,7 @@ def self_service(*, actor: Any) -> SelfService:
         score_panel=enterprise_score_panel(actor=actor, enterprise=enterprise),
         records=[_self_record(row, windows) for row in timeline],
         code=features.current_code(enterprise),
-        report_url=features.url_or_empty("reports:download", pk=enterprise.pk),
+        report_url=features.url_or_empty("reports:generate", pk=enterprise.pk),
         inbox_url=features.url_or_empty("notifications:inbox"),
         unread=inbox[0] if inbox else None,
         notifications=inbox[1] if inbox else [],

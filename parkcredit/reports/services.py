@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkcredit.audit.services import audit_log
 from parkcredit.common.crypto import sm3_hex
+from parkcredit.common.links import public_url
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.reports.content import report_content
 from parkcredit.reports.models import CreditReport, ReportDownload, ReportSequence
@@ -39,27 +40,15 @@ def report_number_take(*, year: int) -> str:
 
 
 def verify_path(report_no: str) -> str:
+    """The platform path of a report's public verification page (printed and QR-coded in the PDF)."""
     return reverse("reports:verify", kwargs={"report_no": report_no})
-
-
-def verify_url(report_no: str, base_url: str = "") -> str:
-    """The public verification address printed (and QR-coded) in the report.
-
-    The platform's configured public address (PUBLIC_BASE_URL, shared with enterprise codes and
-    e-mail links) wins when set: staff may reach the platform at an intranet address that a bank
-    scanning the report could not open. Otherwise `base_url`, the address the requester used;
-    without either (commands, jobs), the bare path.
-    """
-    configured = str(settings.PUBLIC_BASE_URL or "")
-    base = (configured or base_url).rstrip("/")
-    return f"{base}{verify_path(report_no)}"
 
 
 def report_generate(
     *,
     actor: Any,
     enterprise: Enterprise,
-    base_url: str = "",
+    request: HttpRequest | None = None,
     ip: str | None = None,
     downloaded: bool = False,
 ) -> CreditReport:
@@ -67,7 +56,9 @@ def report_generate(
 
     The actor must be allowed to see the enterprise (PermissionDenied otherwise). The report
     row, its audit entry and (with `downloaded=True`, when the report is handed to the actor
-    straight away) the download row are written in one transaction.
+    straight away) the download row are written in one transaction. The verification address
+    printed in the report is `public_url`'s: the configured public address, else the address of
+    `request` (the page that asked for the report), else, from commands and jobs, the bare path.
     """
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
         raise PermissionDenied(_("无权生成该企业的信用报告"))
@@ -79,7 +70,7 @@ def report_generate(
         enterprise=enterprise,
         report_no=report_no,
         generated_at=now,
-        verify_url=verify_url(report_no, base_url),
+        verify_url=public_url(verify_path(report_no), request),
     )
     pdf = render_pdf(content)
     digest = sm3_hex(pdf)

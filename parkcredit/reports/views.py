@@ -1,12 +1,12 @@
-"""Pages of the reports app: download a fresh report, re-download a stored one, and the public
-verification page a report's QR code leads to. Scope lives in the selectors and services."""
+"""Pages of the reports app: generate a fresh report (POST), download a stored one (GET), and the
+public verification page a report's QR code leads to. Scope lives in the selectors and services."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkcredit.common.client import client_ip
 from parkcredit.enterprises.selectors import enterprise_get_for_actor
@@ -25,18 +25,20 @@ def _pdf_response(report: CreditReport) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def download_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A freshly generated report of enterprise `pk` (own enterprise, park staff, consented bank)."""
+@require_POST
+def generate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generate, sign and store a new report of enterprise `pk` (own enterprise, park staff,
+    consented bank), then send the browser to its stored PDF.
+
+    A POST (with the CSRF token): generating takes a report number and writes the report and its
+    audit entry, which a link prefetch or a crawler following a GET must never do. The PDF itself
+    is fetched with a GET of the stored report, which logs the download like any other.
+    """
     enterprise = enterprise_get_for_actor(request.user, pk)
     report = report_generate(
-        actor=request.user,
-        enterprise=enterprise,
-        base_url=request.build_absolute_uri("/"),
-        ip=client_ip(request),
-        downloaded=True,
+        actor=request.user, enterprise=enterprise, request=request, ip=client_ip(request)
     )
-    return _pdf_response(report)
+    return redirect("reports:pdf", pk=report.pk)
 
 
 @login_required

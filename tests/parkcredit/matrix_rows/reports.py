@@ -1,5 +1,6 @@
-"""Permission-matrix rows of the credit reports: downloads follow the archive's scope (own
-enterprise, park staff, consented bank; everyone else 404); the verification page is public."""
+"""Permission-matrix rows of the credit reports: generation (a POST) and downloads follow the
+archive's scope (own enterprise, park staff, consented bank; everyone else 404); the verification
+page is public."""
 
 from __future__ import annotations
 
@@ -26,8 +27,14 @@ def by_report_no(role: str, w: World) -> dict[str, Any]:
     return {"report_no": stored_report(w.ent_a).report_no}
 
 
+# Generating answers with a redirect to the new report's PDF where the archive page would be shown.
+GENERATE = {
+    role: (302 if own == 200 else own, 302 if other == 200 else other)
+    for role, (own, other) in ARCHIVE_OBJECT.items()
+}
+
 ROWS: tuple[Row, ...] = (
-    Row("reports:download", "get", ARCHIVE_OBJECT, by_enterprise(True), by_enterprise(False)),
+    Row("reports:generate", "post", GENERATE, by_enterprise(True), by_enterprise(False)),
     Row("reports:pdf", "get", ARCHIVE_OBJECT, by_report(True), by_report(False)),
     Row("reports:verify", "get", everyone(200, anon=200), by_report_no, by_report_no),
 )

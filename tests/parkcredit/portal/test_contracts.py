@@ -80,7 +80,7 @@ def test_self_service_shows_repair_window_code_report_and_inbox(
     if window.earliest_repair is not None:
         assert f"最早可申请修复 {window.earliest_repair:%Y-%m-%d}" in body
     assert code.url in body
-    assert reverse("reports:download", kwargs={"pk": ent_a.pk}) in body
+    assert f'action="{reverse("reports:generate", kwargs={"pk": ent_a.pk})}"' in body
     assert reverse("notifications:inbox") in body
     assert "您的信用等级已更新" in body and "第二条通知" in body
     assert 'data-testid="unread-count">2 条未读<' in body

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import zxingcpp
-from django.test import Client
+from django.test import Client, RequestFactory
 from PIL import Image, ImageChops, ImageStat
 
 from parkcredit.reports.models import CreditReport
@@ -23,7 +23,8 @@ GRADE_RGB = {"A": (47, 179, 68), "B": (246, 192, 0), "C": (214, 57, 57), "D": (0
 
 
 def _report(actor: Any, enterprise: Any) -> CreditReport:
-    return report_generate(actor=actor, enterprise=enterprise, base_url="http://testserver/")
+    # Generated as the page does, with the request: the QR code holds this server's address.
+    return report_generate(actor=actor, enterprise=enterprise, request=RequestFactory().get("/"))
 
 
 def test_text_has_name_uscc_and_grade(park_admin: Any, ent_a: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
 from django.utils import timezone
 
 from parkcredit.accounts.models import OrganisationKind, Role
@@ -16,9 +17,14 @@ from parkcredit.common.crypto import sm3_hex
 from parkcredit.reports import signing
 from parkcredit.reports.models import ReportDownload
 from parkcredit.reports.selectors import report_readers, report_verification
-from parkcredit.reports.services import report_download_log, report_generate, report_number_take
+from parkcredit.reports.services import (
+    report_download_log,
+    report_generate,
+    report_number_take,
+    verify_path,
+)
 from tests import factories as f
-from tests.parkcredit.reports.support import scored
+from tests.parkcredit.reports.support import pdf_text, scored
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,7 @@ def test_report_numbers_are_readable_unique_and_per_year() -> None:
 
 def test_generated_report_is_stored_digested_signed_and_audited(park_admin: Any, ent_a: Any) -> None:
     score = scored(ent_a, grade="C", colour="red", score=520)
-    report = report_generate(actor=park_admin, enterprise=ent_a, base_url="https://credit.example.cn/")
+    report = report_generate(actor=park_admin, enterprise=ent_a)
     assert re.fullmatch(r"PCR-\d{4}-\d{6}", report.report_no)
     pdf = bytes(report.pdf)
     assert pdf.startswith(b"%PDF") and report.size == len(pdf)
@@ -115,14 +121,22 @@ def test_report_readers_are_downloaders_who_may_still_see(
     assert set(report_readers(ent_a)) == {ent_a_user}
 
 
-def test_verify_url_prefers_the_configured_public_address(settings: Any) -> None:
-    from parkcredit.reports.services import verify_url
+def test_printed_address_follows_the_platform_public_address(
+    settings: Any, rf: RequestFactory, park_admin: Any, ent_a: Any
+) -> None:
+    """The verification address is `public_url`'s: the configured public address, else the
+    address the requester used, else (commands, jobs: no request) the bare path."""
+    intranet = rf.get("/", HTTP_HOST="127.0.0.1:8000")
+
+    def printed(**kwargs: Any) -> tuple[str, str]:
+        report = report_generate(actor=park_admin, enterprise=ent_a, **kwargs)
+        return pdf_text(bytes(report.pdf)), verify_path(report.report_no)
 
     settings.PUBLIC_BASE_URL = ""
-    assert verify_url("PCR-2026-000001", "http://10.1.2.3:8000/") == "http://10.1.2.3:8000/r/PCR-2026-000001/"
-    assert verify_url("PCR-2026-000001") == "/r/PCR-2026-000001/"
+    text, path = printed(request=intranet)
+    assert f"http://127.0.0.1:8000{path}" in text
+    text, path = printed()
+    assert f"访问 {path}," in text and "://" not in text
     settings.PUBLIC_BASE_URL = "https://credit.example.gov.cn/"
-    assert (
-        verify_url("PCR-2026-000001", "http://10.1.2.3:8000/")
-        == "https://credit.example.gov.cn/r/PCR-2026-000001/"
-    )
+    text, path = printed(request=intranet)
+    assert f"https://credit.example.gov.cn{path}" in text and "127.0.0.1" not in text

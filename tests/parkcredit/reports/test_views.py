@@ -1,8 +1,10 @@
-"""Report pages: download, re-download, the public verification page and the enterprise page card."""
+"""Report pages: generate (POST) then download, re-download, the public verification page and the
+enterprise page card."""
 
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from parkcredit.audit.models import AuditEntry
 from parkcredit.reports.models import CreditReport, ReportDownload
 from tests.parkcredit.reports.support import pdf_text, scored
 
@@ -17,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _download(client: Client, enterprise: Any, **extra: Any) -> Any:
-    return client.get(reverse("reports:download", kwargs={"pk": enterprise.pk}), **extra)
+    """Press the button: POST to generate, then follow the redirect to the stored PDF."""
+    return client.post(reverse("reports:generate", kwargs={"pk": enterprise.pk}), follow=True, **extra)
 
 
 def test_enterprise_user_downloads_own_report(login: Any, ent_a: Any, ent_a_user: Any) -> None:
@@ -27,6 +31,7 @@ def test_enterprise_user_downloads_own_report(login: Any, ent_a: Any, ent_a_user
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     report = CreditReport.objects.get()
+    assert response.redirect_chain == [(reverse("reports:pdf", kwargs={"pk": report.pk}), 302)]
     assert response["Content-Disposition"] == f'attachment; filename="{report.report_no}.pdf"'
     assert "no-store" in response["Cache-Control"]
     assert response.content == bytes(report.pdf)
@@ -53,6 +58,34 @@ def test_bank_downloads_only_consented_enterprises(login: Any, ent_a: Any, ent_b
     assert _download(client, ent_a).status_code == 200
     assert _download(client, ent_b).status_code == 404
     assert CreditReport.objects.filter(enterprise=ent_b).count() == 0
+
+
+def test_a_get_never_generates_a_report(login: Any, ent_a: Any) -> None:
+    # A prefetched link, a crawler or a replayed address must not take a number and store a report.
+    client = login("park_admin")
+    response = client.get(reverse("reports:generate", kwargs={"pk": ent_a.pk}))
+    assert response.status_code == 405
+    assert not CreditReport.objects.exists() and not ReportDownload.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="reports.").exists()
+
+
+def test_generation_needs_the_csrf_token_of_the_page(ent_a: Any, park_admin: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(park_admin)
+    url = reverse("reports:generate", kwargs={"pk": ent_a.pk})
+    assert client.post(url).status_code == 403
+    assert not CreditReport.objects.exists()
+    # The button on the enterprise page is a form that carries the token.
+    page = client.get(reverse("enterprises:detail", kwargs={"pk": ent_a.pk})).text
+    forms = re.findall(r'<form method="post" action="([^"]+)">(.*?)</form>', page, re.S)
+    [(action, body)] = [form for form in forms if 'data-testid="report-download"' in form[1]]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert action == url and token is not None
+    response = client.post(url, {"csrfmiddlewaretoken": token.group(1)})
+    report = CreditReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:pdf", kwargs={"pk": report.pk}
+    )
 
 
 # --- the public verification page ----------------------------------------------------------------
@@ -131,7 +164,7 @@ def test_enterprise_page_lists_reports_and_downloads_for_staff(
     text = client.get(reverse("enterprises:detail", kwargs={"pk": ent_a.pk})).text
     assert 'data-testid="report-history"' in text
     assert report.report_no in text and "钱经理" in text  # who downloaded it
-    assert reverse("reports:download", kwargs={"pk": ent_a.pk}) in text
+    assert f'action="{reverse("reports:generate", kwargs={"pk": ent_a.pk})}"' in text
 
 
 def test_enterprise_user_sees_download_button_but_no_history(login: Any, ent_a: Any) -> None:
