@@ -104,13 +104,21 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
     def public(self) -> CommitmentQuerySet:
         return self.filter(is_public=True)
 
+    def signed_with(self, actor: Any, token: str) -> CommitmentQuerySet:
+        """The commitment `actor` signed from the confirmation page that carried `token` (at most one)."""
+        if not token or getattr(actor, "pk", None) is None:
+            return self.none()
+        return self.filter(signer_id=actor.pk, sign_token=token)
+
 
 class Commitment(models.Model):
     """A signed credit commitment: the frozen text, its SM3 digest, period, status and links.
 
     Exactly one of `enterprise` and `organisation` (a park department, for 政务诚信) is the
     committing party. `conditions` and `deadlines` are frozen at signing, so revising the
-    template never changes what an existing commitment promised.
+    template never changes what an existing commitment promised. `sign_token` is the one-time
+    token of the confirmation page it was signed from (empty when signed without one: the repair
+    workflow, the demo, window registrations): submitting that page again finds this row.
     """
 
     number = models.CharField(_("承诺编号"), max_length=32, unique=True)
@@ -179,6 +187,7 @@ class Commitment(models.Model):
         related_name="+",
     )
     last_checked_on = models.DateField(_("最近核查日期"), null=True, blank=True)
+    sign_token = models.CharField(_("签署页凭据"), max_length=64, blank=True, default="", editable=False)
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -194,6 +203,15 @@ class Commitment(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_until__gte=models.F("valid_from")), name="commitment_period_order"
+            ),
+            # One confirmation page signs once: a double click or a re-sent form carries the same
+            # token, and of two simultaneous requests the database lets exactly one insert. Only
+            # the token is unique, not the content: the same template may rightly be signed again
+            # (next year, for another project, per repair application).
+            models.UniqueConstraint(
+                fields=["signer", "sign_token"],
+                condition=~models.Q(sign_token=""),
+                name="commitment_sign_token_once",
             ),
         ]
         indexes = [

@@ -21,6 +21,11 @@ from parkcredit.commitments.models import Commitment, CommitmentStatus, Commitme
 from parkcredit.commitments.services import add_months, can_sign_government
 
 
+def commitment_signed_with(*, actor: Any, token: str) -> Commitment | None:
+    """What `actor` signed from the confirmation page carrying signing token `token`, if anything."""
+    return Commitment.objects.signed_with(actor, token).first()
+
+
 def public_commitments(enterprise: Any) -> QuerySet[Commitment]:
     """The enterprise's signed public commitments, newest first (contract C)."""
     enterprise_id = getattr(enterprise, "pk", enterprise)

@@ -11,6 +11,7 @@ its own transaction.
 from __future__ import annotations
 
 import calendar
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -348,6 +349,29 @@ def commitment_prepare(
     )
 
 
+SIGN_TOKEN_MAX = 64
+
+
+def sign_token_issue() -> str:
+    """A fresh one-time signing token for a confirmation page (stored only once it has signed)."""
+    return secrets.token_hex(16)
+
+
+def already_signed_message(commitment: Commitment) -> str:
+    return _("这份承诺书已经签署(承诺编号 %(number)s),重复提交没有再签一份。") % {"number": commitment.number}
+
+
+class CommitmentAlreadySigned(ValidationError):
+    """The confirmation page was submitted again (a double click, a re-sent form, two requests at
+    once); `existing` is the commitment its first submission signed. Nothing new was written."""
+
+    def __init__(self, existing: Commitment) -> None:
+        self.existing = existing
+        super().__init__(
+            {"sign_token": ValidationError(already_signed_message(existing), code="already_signed")}
+        )
+
+
 def commitment_sign(
     *,
     actor: Any,
@@ -360,6 +384,7 @@ def commitment_sign(
     is_public: bool | None = None,
     expected_digest: str | None = None,
     on: date | None = None,
+    sign_token: str = "",
 ) -> Commitment:
     """Sign a commitment: freeze the text and its SM3 digest, record the signing, audit it.
 
@@ -367,7 +392,19 @@ def commitment_sign(
     signs with `scenario="repair"`, the record being repaired as `record` and its application
     number as `reference`). `expected_digest` is the digest of the text the signer confirmed;
     if the text has changed since (a template revision, another day), nothing is signed.
+
+    `sign_token` (from `sign_token_issue`, carried by the confirmation page) makes signing
+    idempotent: when this signer has already signed with it, CommitmentAlreadySigned carries
+    that commitment and nothing is written, even if the text would differ today. Two requests
+    at the same moment both pass the first look; the unique constraint on (signer, token) lets
+    one insert and sends the other to the same answer.
     """
+    sign_token = (sign_token or "").strip()
+    if len(sign_token) > SIGN_TOKEN_MAX:
+        raise ValidationError({"sign_token": _("签署页凭据无效,请重新打开签署页面")})
+    existing = Commitment.objects.signed_with(actor, sign_token).first()
+    if existing is not None:
+        raise CommitmentAlreadySigned(existing)
     draft = commitment_prepare(
         actor=actor,
         template=template,
@@ -386,27 +423,37 @@ def commitment_sign(
         raise ValidationError({"reference": _("关联事项编号不超过 100 个字符")})
     public = draft.template.public_default if is_public is None else bool(is_public)
     with transaction.atomic():
-        commitment = Commitment.objects.create(
-            number=f"tmp-{uuid.uuid4().hex[:24]}",
-            template=draft.template,
-            scenario=draft.template.scenario,
-            title=draft.template.title,
-            enterprise=draft.enterprise,
-            organisation=draft.organisation,
-            party_name=draft.party_name,
-            text=draft.rendered.text,
-            digest=draft.rendered.digest,
-            conditions=conditions_json(draft.conditions),
-            deadlines={str(i): d.isoformat() for i, d in draft.deadlines.items()},
-            scope=draft.scope,
-            reference=reference,
-            record=draft.record,
-            signer=actor,
-            signed_at=timezone.now(),
-            valid_from=draft.signed_on,
-            valid_until=draft.valid_until,
-            is_public=public,
-        )
+        try:
+            # A savepoint: when another request with the same token won the insert, the
+            # transaction stays usable to read what it signed.
+            with transaction.atomic():
+                commitment = Commitment.objects.create(
+                    number=f"tmp-{uuid.uuid4().hex[:24]}",
+                    template=draft.template,
+                    scenario=draft.template.scenario,
+                    title=draft.template.title,
+                    enterprise=draft.enterprise,
+                    organisation=draft.organisation,
+                    party_name=draft.party_name,
+                    text=draft.rendered.text,
+                    digest=draft.rendered.digest,
+                    conditions=conditions_json(draft.conditions),
+                    deadlines={str(i): d.isoformat() for i, d in draft.deadlines.items()},
+                    scope=draft.scope,
+                    reference=reference,
+                    record=draft.record,
+                    signer=actor,
+                    signed_at=timezone.now(),
+                    valid_from=draft.signed_on,
+                    valid_until=draft.valid_until,
+                    is_public=public,
+                    sign_token=sign_token,
+                )
+        except IntegrityError:
+            existing = Commitment.objects.signed_with(actor, sign_token).first()
+            if existing is None:
+                raise
+            raise CommitmentAlreadySigned(existing) from None
         # The number follows the row id, so it is unique and the same on every replay of the demo.
         commitment.number = f"CN{draft.signed_on:%Y}{commitment.pk:07d}"
         Commitment.objects.filter(pk=commitment.pk).update(number=commitment.number)

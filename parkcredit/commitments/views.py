@@ -31,7 +31,7 @@ from parkcredit.commitments.forms import (
     SignForm,
     TemplateForm,
 )
-from parkcredit.commitments.models import CommitmentStatus, EventKind, Scenario
+from parkcredit.commitments.models import Commitment, CommitmentStatus, EventKind, Scenario
 from parkcredit.common.forms import apply_service_errors
 from parkcredit.common.htmx import is_htmx
 
@@ -105,19 +105,32 @@ def mine_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _already_signed(request: HttpRequest, commitment: Commitment) -> HttpResponse:
+    """A confirmation page sent again lands on what its first submission signed, not on an error."""
+    messages.info(request, services.already_signed_message(commitment))
+    return redirect("commitments:detail", pk=commitment.pk)
+
+
 @login_required
 @role_required(*SIGNERS)
 @require_http_methods(["GET", "POST"])
 def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Step 1: the scope; step 2 ("preview"): the exact text to confirm; step 3 ("sign"): signed."""
+    """Step 1: the scope; step 2 ("preview"): the exact text to confirm, with a one-time signing
+    token; step 3 ("sign"): signed, once per token however often the page is sent."""
     user: Any = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "sign":
+        # Before anything else: the template may have been revised or the day changed since the
+        # first submission, which would refuse the page instead of showing what it signed.
+        signed = selectors.commitment_signed_with(actor=user, token=request.POST.get("token", ""))
+        if signed is not None:
+            return _already_signed(request, signed)
     template = selectors.templates_signable(actor=user).filter(pk=pk).first()
     if template is None:
         raise Http404(_("模板不存在或不能由当前账号签署"))
     enterprise = None
     if user.enterprise_id is not None:
         enterprise = user.organisation.enterprise
-    action = request.POST.get("action", "") if request.method == "POST" else ""
     form: SignForm = SignForm(request.POST or None, initial={"is_public": template.public_default})
     context: dict[str, Any] = {"template": template, "form": form, "enterprise": enterprise}
     if action in ("preview", "sign") and form.is_valid():
@@ -130,7 +143,11 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "commitments/sign.html", context)
         confirm = ConfirmForm(
             request.POST if action == "sign" else None,
-            initial={**form.cleaned_data, "digest": draft.rendered.digest},
+            initial={
+                **form.cleaned_data,
+                "digest": draft.rendered.digest,
+                "token": services.sign_token_issue(),
+            },
         )
         if action == "sign" and confirm.is_valid():
             try:
@@ -141,7 +158,10 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
                     scope=confirm.cleaned_data["scope"],
                     is_public=confirm.cleaned_data["is_public"],
                     expected_digest=confirm.cleaned_data["digest"],
+                    sign_token=confirm.cleaned_data["token"],
                 )
+            except services.CommitmentAlreadySigned as replay:
+                return _already_signed(request, replay.existing)
             except (ValidationError, PermissionDenied) as error:
                 messages.error(request, _error_text(error))
             else:

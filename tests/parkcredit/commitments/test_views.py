@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from parkcredit.audit.models import AuditEntry
 from parkcredit.commitments.models import Commitment, CommitmentStatus, CommitmentTemplate
-from parkcredit.commitments.services import commitment_breach_declare, commitment_sign
+from parkcredit.commitments.services import commitment_breach_declare, commitment_sign, template_revise
 from parkcredit.jobs.models import Job, JobState
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,15 @@ pytestmark = pytest.mark.django_db
 
 def template(code: str) -> CommitmentTemplate:
     return CommitmentTemplate.objects.get(code=code, is_current=True)
+
+
+def _confirmation(preview: Any) -> dict[str, str]:
+    """The hidden fields of a confirmation page: the digest of the text and the signing token."""
+    page = preview.content.decode()
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        for name in ("digest", "token")
+    }
 
 
 def test_the_sign_flow_shows_the_exact_text_then_signs(login: Any, ent_a: Any, ent_a_user: Any) -> None:
@@ -33,22 +43,18 @@ def test_the_sign_flow_shows_the_exact_text_then_signs(login: Any, ent_a: Any, e
     assert preview.status_code == 200 and "确认签署" in page
     assert ent_a.name in page and "2026 年研发费用补助" in page
     digest = preview.context["draft"].rendered.digest
-    assert f'value="{digest}"' in page
+    hidden = _confirmation(preview)
+    assert hidden["digest"] == digest
     assert not Commitment.objects.exists()
 
-    unconfirmed = client.post(url, {"action": "sign", "scope": "2026 年研发费用补助", "digest": digest})
+    unconfirmed = client.post(url, {"action": "sign", "scope": "2026 年研发费用补助", **hidden})
     assert "请勾选确认已阅读承诺书后再签署" in unconfirmed.content.decode()
+    assert _confirmation(unconfirmed) == hidden  # the page shown again keeps its signing token
     assert not Commitment.objects.exists()
 
     signed = client.post(
         url,
-        {
-            "action": "sign",
-            "scope": "2026 年研发费用补助",
-            "is_public": "on",
-            "digest": digest,
-            "confirmed": "on",
-        },
+        {"action": "sign", "scope": "2026 年研发费用补助", "is_public": "on", "confirmed": "on", **hidden},
         follow=True,
     )
     commitment = Commitment.objects.get()
@@ -61,8 +67,80 @@ def test_the_sign_flow_shows_the_exact_text_then_signs(login: Any, ent_a: Any, e
 def test_a_tampered_digest_signs_nothing(login: Any) -> None:
     client = login("ent_a_user")
     url = reverse("commitments:sign", kwargs={"pk": template("policy").pk})
-    response = client.post(url, {"action": "sign", "scope": "", "digest": "0" * 64, "confirmed": "on"})
+    response = client.post(
+        url, {"action": "sign", "scope": "", "digest": "0" * 64, "token": "a" * 32, "confirmed": "on"}
+    )
     assert "承诺书内容已变化" in response.content.decode()
+    assert not Commitment.objects.exists()
+
+
+def _sign_data(client: Any, url: str, scope: str = "2026 年研发费用补助") -> dict[str, str]:
+    """Open a fresh confirmation page and return what pressing 确认签署 on it sends."""
+    preview = client.post(url, {"action": "preview", "scope": scope, "is_public": "on"})
+    return {"action": "sign", "scope": scope, "is_public": "on", "confirmed": "on", **_confirmation(preview)}
+
+
+def test_a_double_click_or_a_resent_page_signs_once(login: Any, ent_a_user: Any) -> None:
+    client = login("ent_a_user")
+    url = reverse("commitments:sign", kwargs={"pk": template("policy").pk})
+    data = _sign_data(client, url)
+    first = client.post(url, data)
+    commitment = Commitment.objects.get()
+    detail = reverse("commitments:detail", kwargs={"pk": commitment.pk})
+    assert first.status_code == 302 and first["Location"] == detail
+
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(detail, 302)]
+    page = again.content.decode()
+    assert f"这份承诺书已经签署(承诺编号 {commitment.number}),重复提交没有再签一份。" in page
+    assert Commitment.objects.count() == 1
+    assert AuditEntry.objects.filter(action="commitment.signed").count() == 1
+    assert commitment.events.count() == 1
+
+
+def test_a_resent_page_finds_its_commitment_after_the_template_was_revised(
+    login: Any, dept_staff: Any
+) -> None:
+    client = login("ent_a_user")
+    policy = template("policy")
+    url = reverse("commitments:sign", kwargs={"pk": policy.pk})
+    data = _sign_data(client, url)
+    client.post(url, data)
+    commitment = Commitment.objects.get()
+    fields = ("scenario", "title", "body", "conditions", "period_months", "breach_severity", "public_default")
+    template_revise(
+        actor=dept_staff,
+        template=policy,
+        data={**{k: getattr(policy, k) for k in fields}, "period_months": 24},
+    )
+    # The old version is no longer signable (that page would answer 404), and the text of today
+    # differs: the page sent again still lands on what it signed.
+    again = client.post(url, data)
+    assert again["Location"] == reverse("commitments:detail", kwargs={"pk": commitment.pk})
+    assert Commitment.objects.count() == 1
+
+
+def test_the_same_template_may_be_signed_again_from_a_new_page(login: Any) -> None:
+    client = login("ent_a_user")
+    url = reverse("commitments:sign", kwargs={"pk": template("policy").pk})
+    first, second = _sign_data(client, url), _sign_data(client, url, scope="2027 年研发费用补助")
+    assert first["token"] != second["token"]
+    client.post(url, first)
+    client.post(url, second)
+    assert sorted(Commitment.objects.values_list("scope", flat=True)) == [
+        "2026 年研发费用补助",
+        "2027 年研发费用补助",
+    ]
+
+
+def test_a_page_without_its_signing_token_signs_nothing(login: Any) -> None:
+    client = login("ent_a_user")
+    url = reverse("commitments:sign", kwargs={"pk": template("policy").pk})
+    data = _sign_data(client, url)
+    for token in ("", "not-a-token"):
+        response = client.post(url, {**data, "token": token})
+        assert response.status_code == 200
+        assert "签署页面已失效,请点“返回修改”后重新阅读承诺书再签署" in response.content.decode()
     assert not Commitment.objects.exists()
 
 
@@ -79,18 +157,7 @@ def test_a_department_signs_government_commitments_from_its_page(login: Any, par
     mine = client.get(reverse("commitments:mine")).content.decode()
     assert "园区惠企政策兑现承诺书" in mine and "市场主体登记信用承诺书" not in mine
     url = reverse("commitments:sign", kwargs={"pk": template("government-policy").pk})
-    preview = client.post(url, {"action": "preview", "scope": "2026 年度政策兑现", "is_public": "on"})
-    digest = preview.context["draft"].rendered.digest
-    client.post(
-        url,
-        {
-            "action": "sign",
-            "scope": "2026 年度政策兑现",
-            "is_public": "on",
-            "digest": digest,
-            "confirmed": "on",
-        },
-    )
+    client.post(url, _sign_data(client, url, scope="2026 年度政策兑现"))
     commitment = Commitment.objects.get()
     assert commitment.organisation == park_admin.organisation and commitment.is_government
 
