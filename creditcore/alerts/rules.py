@@ -11,6 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from creditcore.alerts.regions import (
+    DEFAULT_ALERTS_PER_100,
+    DEFAULT_CD_SHARE,
+    DEFAULT_MIN_ENTERPRISES,
+    LEVEL_LABELS,
+    REGION_LEVELS,
+)
+
 SEVERITIES = ("info", "warning", "critical")
 SEVERITY_LABELS = {"info": "提示", "warning": "警告", "critical": "严重"}
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -37,7 +45,7 @@ class Param:
 class Family:
     code: str
     label: str
-    dimension: str  # subject, chain or region
+    dimension: str  # subject, chain or region (one family each for chain and region)
     description: str
     params: tuple[Param, ...]
     default_severity: str = "warning"
@@ -163,6 +171,19 @@ FAMILIES: dict[str, Family] = {
                 Param("seed_min_severity", "风险源最低级别", tuple, ("critical",), choices=SEVERITIES),
             ),
         ),
+        Family(
+            "region",
+            "区域风险聚集",
+            "region",
+            "片区、地块、楼宇、行业或产业集群中 C/D 级企业占比或每百家企业的未关闭预警数达到阈值;"
+            "C/D 级占比只看已评级企业不少于最少企业数的区域,预警密度只看企业数不少于最少企业数的区域。",
+            (
+                Param("levels", "区域层级", tuple, REGION_LEVELS, choices=REGION_LEVELS),
+                Param("cd_share", "C/D 级占比阈值(0.01–1)", float, DEFAULT_CD_SHARE, 0.01, 1.0),
+                Param("alerts_per_100", "每百家企业预警数阈值", float, DEFAULT_ALERTS_PER_100, 1.0, 500.0),
+                Param("min_enterprises", "最少企业数", int, DEFAULT_MIN_ENTERPRISES, 1, 100_000),
+            ),
+        ),
     )
 }
 
@@ -209,8 +230,26 @@ def _coerce(family: Family, param: Param, value: Any) -> Any:
 
 
 def default_rules() -> list[RuleSpec]:
-    """One rule per family with the default thresholds: what a new park starts with."""
-    return [
-        RuleSpec(code=f.code, family=f.code, params=f.defaults(), severity=f.default_severity, name=f.label)
-        for f in FAMILIES.values()
-    ]
+    """What a new park starts with: one rule per family with the default thresholds, except regions:
+    one region rule per level (`region_zone`, `region_building`…), so each level's thresholds can
+    be set on its own."""
+    rules = []
+    for f in FAMILIES.values():
+        if f.code != "region":
+            rules.append(
+                RuleSpec(
+                    code=f.code, family=f.code, params=f.defaults(), severity=f.default_severity, name=f.label
+                )
+            )
+            continue
+        for level in REGION_LEVELS:
+            rules.append(
+                RuleSpec(
+                    code=f"region_{level}",
+                    family=f.code,
+                    params=f.defaults() | {"levels": [level]},
+                    severity=f.default_severity,
+                    name=f"{LEVEL_LABELS[level]}风险聚集",
+                )
+            )
+    return rules

@@ -6,12 +6,22 @@ from parkcredit.alerts.models import Alert, AlertRule, AlertRun, BuildingPositio
 @admin.register(AlertRule)
 class AlertRuleAdmin(admin.ModelAdmin[AlertRule]):
     list_display = ("code", "name", "family", "severity", "enabled")
+    filter_horizontal = ("recipients",)
 
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin[Alert]):
-    list_display = ("enterprise", "rule", "severity", "state", "opened_at", "due_on")
-    list_filter = ("state", "severity", "rule")
+    list_display = (
+        "enterprise",
+        "region_level",
+        "region_key",
+        "rule",
+        "severity",
+        "state",
+        "opened_at",
+        "due_on",
+    )
+    list_filter = ("state", "severity", "region_level", "rule")
 
 
 @admin.register(AlertRun)

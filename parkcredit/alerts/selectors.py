@@ -1,8 +1,10 @@
-"""Reads for risk early warning: filtered alert lists, one alert with its path, region roll-ups, the map."""
+"""Reads for risk early warning: filtered alert lists, one alert with its path, region roll-ups, the
+region rules that apply to a level and the region alerts they opened, the map."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +14,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creditcore.alerts.regions import DEFAULT_ALERTS_PER_100, DEFAULT_CD_SHARE, RegionRow, aggregate
-from parkcredit.alerts.models import Alert, AlertRule, AlertState, BuildingPosition
+from creditcore.alerts.regions import (
+    DEFAULT_ALERTS_PER_100,
+    DEFAULT_CD_SHARE,
+    DEFAULT_MIN_ENTERPRISES,
+    REGION_LEVELS,
+    RegionRow,
+    aggregate,
+)
+from parkcredit.alerts.models import Alert, AlertRule, AlertState, BuildingPosition, SubjectType
 from parkcredit.enterprises.models import Building, Enterprise
 
 STATE_FILTERS = {"open", "closed", "all", *AlertState.values}
@@ -33,15 +42,25 @@ def alert_list(actor: Any, filters: dict[str, str]) -> QuerySet[Alert]:
         rows = rows.filter(severity=filters["severity"])
     if filters.get("rule"):
         rows = rows.filter(rule__code=filters["rule"])
+    if filters.get("subject") in SubjectType.values:
+        rows = rows.of_subject(filters["subject"])
+    # A zone or building also finds the region alert about that zone or building itself.
     if filters.get("zone"):
-        rows = rows.filter(enterprise__building__zone=filters["zone"])
+        zone = filters["zone"]
+        rows = rows.filter(Q(enterprise__building__zone=zone) | Q(region_level="zone", region_key=zone))
     if filters.get("building"):
-        rows = rows.filter(enterprise__building__code=filters["building"])
+        code = filters["building"]
+        rows = rows.filter(Q(enterprise__building__code=code) | Q(region_level="building", region_key=code))
     if filters.get("overdue") == "1":
         rows = rows.still_open().filter(due_on__lt=timezone.localdate())
     q = (filters.get("q") or "").strip()
     if q:
-        rows = rows.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc=q))
+        rows = rows.filter(
+            Q(enterprise__name__icontains=q)
+            | Q(enterprise__uscc=q)
+            | Q(region_label__icontains=q)
+            | Q(region_key=q)
+        )
     return rows.order_by("-opened_at", "-id")
 
 
@@ -93,8 +112,10 @@ def alert_counts(actor: Any) -> dict[str, int]:
 
 
 def rules_list() -> QuerySet[AlertRule]:
-    return AlertRule.objects.select_related("department").annotate(
-        open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.CLOSED))
+    return (
+        AlertRule.objects.select_related("department")
+        .prefetch_related("recipients")
+        .annotate(open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.CLOSED)))
     )
 
 
@@ -156,17 +177,9 @@ def _enterprise_table(filter_level: str = "", filter_key: str = "") -> dict[str,
     }
 
 
-def region_rows(
-    level: str,
-    *,
-    parent_level: str = "",
-    parent_key: str = "",
-    cd_share: float = DEFAULT_CD_SHARE,
-    alerts_per_100: float = DEFAULT_ALERTS_PER_100,
+def _rows(
+    table: dict[str, np.ndarray], level: str, cd_share: float, alerts_per_100: float, min_enterprises: int
 ) -> list[RegionRow]:
-    if level not in LEVELS:
-        raise ValueError(level)
-    table = _enterprise_table(parent_level, parent_key)
     return aggregate(
         table[level],
         table["grade"],
@@ -175,7 +188,89 @@ def region_rows(
         table["alerts"],
         cd_share_threshold=cd_share,
         alerts_threshold=alerts_per_100,
+        min_enterprises=min_enterprises,
     )
+
+
+def region_rows(
+    level: str,
+    *,
+    parent_level: str = "",
+    parent_key: str = "",
+    cd_share: float = DEFAULT_CD_SHARE,
+    alerts_per_100: float = DEFAULT_ALERTS_PER_100,
+    min_enterprises: int = 0,
+) -> list[RegionRow]:
+    if level not in LEVELS:
+        raise ValueError(level)
+    table = _enterprise_table(parent_level, parent_key)
+    return _rows(table, level, cd_share, alerts_per_100, min_enterprises)
+
+
+def region_rollups(levels: Iterable[str]) -> dict[str, list[RegionRow]]:
+    """The park-wide roll-up of each level, from one read of the enterprise table (a handful of
+    queries whatever the number of levels and regions); what region rules are evaluated on."""
+    wanted = [level for level in REGION_LEVELS if level in set(levels)]
+    if not wanted:
+        return {}
+    table = _enterprise_table()
+    return {
+        level: _rows(table, level, DEFAULT_CD_SHARE, DEFAULT_ALERTS_PER_100, DEFAULT_MIN_ENTERPRISES)
+        for level in wanted
+    }
+
+
+def region_labels(levels: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Names of regions whose key is a code: buildings are keyed by code and called by name."""
+    if "building" not in set(levels):
+        return {}
+    return {("building", code): name for code, name in Building.objects.values_list("code", "name") if name}
+
+
+@dataclass(frozen=True)
+class RegionThresholds:
+    """What marks a region 关注 on the region page: a stored rule's thresholds, or a staff preview."""
+
+    cd_share: float
+    alerts_per_100: float
+    min_enterprises: int
+    rule: AlertRule | None  # the stored rule these come from; None when there is none for the level
+
+
+def region_rules_for(level: str) -> list[AlertRule]:
+    """The enabled region rules that cover `level` (usually one: the default rule of that level)."""
+    rules = AlertRule.objects.filter(family="region", enabled=True).select_related("department")
+    return [rule for rule in rules.order_by("code") if level in (rule.params.get("levels") or REGION_LEVELS)]
+
+
+def region_thresholds(level: str) -> RegionThresholds:
+    """The stored thresholds for a level: the first enabled region rule covering it (by code), else
+    the built-in defaults without a rule (nothing raises alerts for that level then)."""
+    rules = region_rules_for(level)
+    if not rules:
+        return RegionThresholds(DEFAULT_CD_SHARE, DEFAULT_ALERTS_PER_100, DEFAULT_MIN_ENTERPRISES, None)
+    params = rules[0].params
+    return RegionThresholds(
+        float(params.get("cd_share", DEFAULT_CD_SHARE)),
+        float(params.get("alerts_per_100", DEFAULT_ALERTS_PER_100)),
+        int(params.get("min_enterprises", DEFAULT_MIN_ENTERPRISES)),
+        rules[0],
+    )
+
+
+def region_open_alerts(actor: Any, level: str) -> dict[str, list[Alert]]:
+    """Open region alerts of one level the actor may see, by region key (one query)."""
+    by_key: dict[str, list[Alert]] = defaultdict(list)
+    rows = (
+        Alert.objects.visible_to(actor)
+        .still_open()
+        .filter(enterprise__isnull=True, region_level=level)
+        .select_related("rule")
+        .order_by("region_key", "rule__code")
+    )
+    for alert in rows:
+        by_key[alert.region_key].append(alert)
+    return dict(by_key)
 
 
 def region_enterprises(level: str, key: str) -> list[dict[str, Any]]:
@@ -195,10 +290,17 @@ def region_enterprises(level: str, key: str) -> list[dict[str, Any]]:
 
 
 def park_map(
-    cd_share: float = DEFAULT_CD_SHARE, alerts_per_100: float = DEFAULT_ALERTS_PER_100
+    cd_share: float = DEFAULT_CD_SHARE,
+    alerts_per_100: float = DEFAULT_ALERTS_PER_100,
+    min_enterprises: int = 0,
 ) -> dict[str, Any]:
     """Buildings as cells of the park layout, coloured by risk (BuildingPosition, else a grid by zone)."""
-    rows = {r.key: r for r in region_rows("building", cd_share=cd_share, alerts_per_100=alerts_per_100)}
+    rows = {
+        r.key: r
+        for r in region_rows(
+            "building", cd_share=cd_share, alerts_per_100=alerts_per_100, min_enterprises=min_enterprises
+        )
+    }
     positions = {p.building_id: (p.x, p.y) for p in BuildingPosition.objects.all()}
     by_zone: dict[str, list[Building]] = defaultdict(list)
     for building in Building.objects.order_by("zone", "code"):

@@ -1,8 +1,11 @@
 """Writes for risk early warning: rules, runs that turn hits into alerts, the alert lifecycle, digests.
 
-Quiet by design: one open alert per rule and enterprise (a database constraint); a rule firing
-again for an open alert is grouped into it; snoozed alerts stay silent; low-severity (info)
+Quiet by design: one open alert per rule and enterprise (or region) — database constraints; a rule
+firing again for an open alert is grouped into it; snoozed alerts stay silent; low-severity (info)
 alerts are not pushed one by one but go out in the weekly digest.
+
+A run evaluates the subject and chain rules over the ledger, writes their alerts, then evaluates the
+region rules over the park's roll-ups, which by then count the alerts just opened.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creditcore.alerts import Hit, RuleError, RuleSpec, default_rules, evaluate, validate_params
+from creditcore.alerts import Hit, RegionHit, RuleError, RuleSpec, default_rules, evaluate, validate_params
+from creditcore.alerts.regions import FINDING_KEYS, RegionRow, region_hits
 from creditcore.alerts.rules import FAMILIES
 from creditcore.workdays import WorkCalendar, default_calendar
-from parkcredit.accounts.models import Organisation, Role, User
+from parkcredit.accounts.models import PARK_ROLES, Organisation, Role, User
 from parkcredit.alerts.extract import alert_inputs
 from parkcredit.alerts.models import (
     Alert,
@@ -33,6 +37,7 @@ from parkcredit.alerts.models import (
     AlertSeverity,
     AlertState,
 )
+from parkcredit.alerts.selectors import region_labels, region_rollups
 from parkcredit.audit.services import audit_log
 from parkcredit.notifications.selectors import enterprise_users
 from parkcredit.notifications.services import notify
@@ -44,6 +49,12 @@ DIGEST_KIND = "alerts.digest"
 STAFF_ROLES = (Role.PARK_ADMIN, Role.DEPT_STAFF)
 # Rows per INSERT/UPDATE statement: well under SQLite's bound-parameter limit for these wide rows.
 BULK_BATCH = 500
+# Families whose alerts go to the enterprise too when the rule says so (new parks' defaults).
+NOTIFY_ENTERPRISE_FAMILIES = frozenset({"arrears", "overdue_rectification", "commitment_breach"})
+
+AnyHit = Hit | RegionHit
+# Who an alert is about under which rule: (rule pk, enterprise id or None, region level, region key).
+SubjectKey = tuple[int, int | None, str, str]
 
 
 def work_calendar() -> WorkCalendar:
@@ -56,7 +67,8 @@ def work_calendar() -> WorkCalendar:
 
 
 def rules_ensure_defaults() -> list[AlertRule]:
-    """Create the default rule of every family that has no rule yet (new parks, demo)."""
+    """Create the default rules of every family that has no rule yet (new parks, demo): one rule per
+    subject family, the chain rule, and one region rule per region level."""
     have = set(AlertRule.objects.values_list("family", flat=True))
     missing = [spec for spec in default_rules() if spec.family not in have]
     if not missing:
@@ -71,8 +83,7 @@ def rules_ensure_defaults() -> list[AlertRule]:
                     family=spec.family,
                     params=dict(spec.params),
                     severity=spec.severity,
-                    notify_enterprise=spec.family
-                    in {"arrears", "overdue_rectification", "commitment_breach"},
+                    notify_enterprise=spec.family in NOTIFY_ENTERPRISE_FAMILIES,
                 )
             )
         audit_log(actor=None, action="alerts.rules_created", detail={"codes": [r.code for r in created]})
@@ -95,8 +106,13 @@ def rule_update(
     notify_enterprise: bool,
     department: Organisation | None,
     due_workdays: int,
+    recipients: Sequence[User] | None = None,
 ) -> AlertRule:
-    """Change a rule's thresholds and handling; bad values are refused naming the parameter."""
+    """Change a rule's thresholds and handling; bad values are refused naming the parameter.
+
+    `recipients` (park staff told of every new alert besides the department's staff) is left as it
+    is when None. Region rules never tell enterprises: a region alert is about many at once.
+    """
     try:
         clean = validate_params(rule.family, params)
     except RuleError as exc:
@@ -107,7 +123,28 @@ def rule_update(
         raise ValidationError(
             {"due_workdays": _("处置期限 %(value)s 应在 1–120 个工作日之间") % {"value": due_workdays}}
         )
-    before = {"params": rule.params, "severity": rule.severity, "enabled": rule.enabled}
+    if notify_enterprise and rule.is_region:
+        raise ValidationError(
+            {
+                "notify_enterprise": _("区域预警规则“%(name)s”不能通知企业:区域预警只发给园区工作人员")
+                % {"name": rule.name}
+            }
+        )
+    for user in recipients or ():
+        if not user.is_active or user.role not in PARK_ROLES:
+            raise ValidationError(
+                {
+                    "recipients": _("接收人 %(name)s(%(username)s)不是在岗的园区工作人员")
+                    % {"name": user, "username": user.username}
+                }
+            )
+    before = {
+        "params": rule.params,
+        "severity": rule.severity,
+        "enabled": rule.enabled,
+        "recipients": sorted(rule.recipients.values_list("username", flat=True)),
+    }
+    after: dict[str, Any] = {"params": clean, "severity": severity, "enabled": enabled}
     with transaction.atomic():
         rule.params = clean
         rule.severity = severity
@@ -116,11 +153,11 @@ def rule_update(
         rule.department = department
         rule.due_workdays = due_workdays
         rule.save()
+        if recipients is not None:
+            rule.recipients.set(recipients)
+        after["recipients"] = sorted(rule.recipients.values_list("username", flat=True))
         audit_log(
-            actor=actor,
-            action="alerts.rule_update",
-            obj=rule,
-            detail={"before": before, "after": {"params": clean, "severity": severity, "enabled": enabled}},
+            actor=actor, action="alerts.rule_update", obj=rule, detail={"before": before, "after": after}
         )
     return rule
 
@@ -131,62 +168,67 @@ def rule_update(
 def alerts_run(
     *, actor: Any = None, as_of: date | None = None, rules: Sequence[AlertRule] | None = None
 ) -> AlertRun:
-    """Evaluate the enabled rules over the whole park and apply the hits (set-based extraction)."""
+    """Evaluate the enabled rules over the whole park and apply the hits (set-based extraction).
+
+    Region rules read the park as it is at the run (current scores, open alerts), whatever `as_of`.
+    """
     as_of = as_of or timezone.localdate()
     rules_ensure_defaults()
     active = list(
         rules if rules is not None else AlertRule.objects.filter(enabled=True).select_related("department")
     )
+    regional = [r for r in active if r.is_region]
+    others = [r for r in active if not r.is_region]
     started = clock.perf_counter()
-    hits = evaluate(
-        alert_inputs(as_of, [rule_spec(r) for r in active]), [rule_spec(r) for r in active], as_of
-    )
-    run = hits_apply(actor=actor, hits=hits, rules=active, as_of=as_of)
+    hits: list[Hit] = []
+    if others:
+        specs = [rule_spec(r) for r in others]
+        hits = evaluate(alert_inputs(as_of, specs), specs, as_of)
+    run = hits_apply(actor=actor, hits=hits, rules=others, as_of=as_of, region_rules=regional)
     run.seconds = round(clock.perf_counter() - started, 3)
     run.save(update_fields=["seconds"])
     return run
 
 
-def hits_apply(*, actor: Any, hits: Iterable[Hit], rules: Sequence[AlertRule], as_of: date) -> AlertRun:
-    """Open an alert per new (rule, enterprise) hit, group hits into open alerts, notify, record a run.
+def hits_apply(
+    *,
+    actor: Any,
+    hits: Iterable[AnyHit],
+    rules: Sequence[AlertRule],
+    as_of: date,
+    region_rules: Sequence[AlertRule] = (),
+) -> AlertRun:
+    """Open an alert per new (rule, subject) hit, group hits into open alerts, notify, record a run.
 
     Set-based: new alerts, their history rows and the refreshed open alerts are written in a few bulk
     statements rather than several per hit (a park-wide run can have tens of thousands of hits).
+    `region_rules` are evaluated here, after `hits` are written, over the park's roll-ups (their
+    alert densities then include this run's new alerts); their open alerts whose region no longer
+    reaches a threshold are marked "condition cleared".
     """
-    by_code = {r.code: r for r in rules}
-    hits = [h for h in hits if h.rule_code in by_code]
     calendar = work_calendar()
     now = timezone.now()
-    run = AlertRun(as_of=as_of, started_at=now, hits=len(hits))
+    run = AlertRun(as_of=as_of, started_at=now)
     by_rule: dict[str, int] = {}
     with transaction.atomic():
         # Lock the rules being applied so two runs (the nightly job and a scoring signal) take turns:
         # the snapshot of open alerts below then stays true while the new ones are bulk-inserted.
         list(
             AlertRule.objects.select_for_update()
-            .filter(pk__in=[r.pk for r in by_code.values()])
+            .filter(pk__in=[r.pk for r in (*rules, *region_rules)])
             .values_list("pk", flat=True)
         )
-        open_alerts = {
-            (a.rule_id, a.enterprise_id): a
-            for a in Alert.objects.still_open().filter(rule__in=list(by_code.values()))
-        }
-        pending: dict[tuple[int, int], tuple[Alert, Hit]] = {}
-        regroup: list[tuple[tuple[int, int], Hit]] = []
-        due: dict[int, date] = {}
-        for hit in hits:
-            rule = by_code[hit.rule_code]
-            by_rule[rule.code] = by_rule.get(rule.code, 0) + 1
-            key = (rule.pk, hit.enterprise_id)
-            if key in open_alerts or key in pending:
-                regroup.append((key, hit))
-                continue
-            if rule.pk not in due:  # same rule, same base day: one working-day sum per rule, not per hit
-                due[rule.pk] = calendar.add_workdays(as_of, rule.due_workdays)
-            pending[key] = (_new_alert(rule, hit, now, due[rule.pk]), hit)
-        fresh = _insert_alerts(pending, open_alerts, regroup, now)
-        run.grouped = _group_hits(regroup, open_alerts, now)
+        fresh, grouped, count = _apply(hits, rules, as_of, now, calendar, by_rule)
+        if region_rules:
+            found, open_regions = _region_hits(region_rules)
+            more, more_grouped, more_count = _apply(found, region_rules, as_of, now, calendar, by_rule)
+            fresh += more
+            grouped += more_grouped
+            count += more_count
+            run.cleared = _clear_regions(region_rules, found, open_regions, now)
+        run.hits = count
         run.opened = len(fresh)
+        run.grouped = grouped
         run.by_rule = by_rule
         run.save()
         run.notified = _notify_new(fresh, actor=actor)
@@ -200,15 +242,58 @@ def hits_apply(*, actor: Any, hits: Iterable[Hit], rules: Sequence[AlertRule], a
                 "hits": run.hits,
                 "opened": run.opened,
                 "grouped": run.grouped,
+                "cleared": run.cleared,
             },
         )
     return run
 
 
-def _new_alert(rule: AlertRule, hit: Hit, now: Any, due_on: date) -> Alert:
-    return Alert(
+def _hit_key(rule: AlertRule, hit: AnyHit) -> SubjectKey:
+    if isinstance(hit, RegionHit):
+        return (rule.pk, None, hit.level, hit.key)
+    return (rule.pk, hit.enterprise_id, "", "")
+
+
+def _alert_key(alert: Alert) -> SubjectKey:
+    return (alert.rule_id, alert.enterprise_id, alert.region_level, alert.region_key)
+
+
+def _apply(
+    hits: Iterable[AnyHit],
+    rules: Sequence[AlertRule],
+    as_of: date,
+    now: Any,
+    calendar: WorkCalendar,
+    by_rule: dict[str, int],
+) -> tuple[list[Alert], int, int]:
+    """Write one batch of hits of `rules`: returns the alerts opened, the hits grouped, the hits seen."""
+    by_code = {r.code: r for r in rules}
+    hits = [h for h in hits if h.rule_code in by_code]
+    if not hits:
+        return [], 0, 0
+    open_alerts = {
+        _alert_key(a): a for a in Alert.objects.still_open().filter(rule__in=list(by_code.values()))
+    }
+    pending: dict[SubjectKey, tuple[Alert, AnyHit]] = {}
+    regroup: list[tuple[SubjectKey, AnyHit]] = []
+    due: dict[int, date] = {}
+    for hit in hits:
+        rule = by_code[hit.rule_code]
+        by_rule[rule.code] = by_rule.get(rule.code, 0) + 1
+        key = _hit_key(rule, hit)
+        if key in open_alerts or key in pending:
+            regroup.append((key, hit))
+            continue
+        if rule.pk not in due:  # same rule, same base day: one working-day sum per rule, not per hit
+            due[rule.pk] = calendar.add_workdays(as_of, rule.due_workdays)
+        pending[key] = (_new_alert(rule, hit, now, due[rule.pk]), hit)
+    fresh = _insert_alerts(pending, open_alerts, regroup, now)
+    return fresh, _group_hits(regroup, open_alerts, now), len(hits)
+
+
+def _new_alert(rule: AlertRule, hit: AnyHit, now: Any, due_on: date) -> Alert:
+    alert = Alert(
         rule=rule,
-        enterprise_id=hit.enterprise_id,
         severity=rule.severity,
         summary=hit.summary[:500],
         facts=hit.facts,
@@ -219,18 +304,25 @@ def _new_alert(rule: AlertRule, hit: Hit, now: Any, due_on: date) -> Alert:
         due_on=due_on,
         assignee_department=rule.department,
     )
+    if isinstance(hit, RegionHit):
+        alert.region_level = hit.level
+        alert.region_key = hit.key[:100]
+        alert.region_label = hit.label[:200]
+    else:
+        alert.enterprise_id = hit.enterprise_id
+    return alert
 
 
 def _insert_alerts(
-    pending: dict[tuple[int, int], tuple[Alert, Hit]],
-    open_alerts: dict[tuple[int, int], Alert],
-    regroup: list[tuple[tuple[int, int], Hit]],
+    pending: dict[SubjectKey, tuple[Alert, AnyHit]],
+    open_alerts: dict[SubjectKey, Alert],
+    regroup: list[tuple[SubjectKey, AnyHit]],
     now: Any,
 ) -> list[Alert]:
     """Insert the new alerts in bulk (with their "opened" rows); returns those actually opened.
 
     The rule lock keeps other runs out, but an alert opened by another path (admin, a test) can still
-    collide with the one-open-alert constraint: then fall back to row by row and group the colliding
+    collide with the one-open-alert constraints: then fall back to row by row and group the colliding
     hit into the alert that is already open, as if it had been there when the run started.
     """
     alerts = [alert for alert, _hit in pending.values()]
@@ -247,7 +339,15 @@ def _insert_alerts(
                     alert.save(force_insert=True)
             except IntegrityError:
                 alert.pk = None
-                existing = Alert.objects.still_open().filter(rule_id=key[0], enterprise_id=key[1]).first()
+                rule_id, enterprise_id, level, region = key
+                same = Alert.objects.still_open().filter(
+                    rule_id=rule_id, region_level=level, region_key=region
+                )
+                existing = (
+                    same.filter(enterprise__isnull=True)
+                    if enterprise_id is None
+                    else same.filter(enterprise_id=enterprise_id)
+                ).first()
                 if existing is not None:
                     open_alerts[key] = existing
                     # Grouped ahead of the run's later hits for the same pair, as the old order did.
@@ -255,7 +355,7 @@ def _insert_alerts(
                 continue
             fresh.append(alert)
     for alert in fresh:
-        open_alerts[(alert.rule_id, alert.enterprise_id)] = alert
+        open_alerts[_alert_key(alert)] = alert
     by_alert = {id(alert): hit for alert, hit in pending.values()}
     AlertEvent.objects.bulk_create(
         [
@@ -273,12 +373,22 @@ def _insert_alerts(
     return fresh
 
 
+def _same_finding(alert: Alert, hit: AnyHit) -> bool:
+    """Whether a hit says nothing new about its open alert. A region's figures drift every run (mean
+    score, open alerts), so only the thresholds reached count, plus coming back after "cleared"."""
+    if isinstance(hit, RegionHit):
+        return alert.cleared_at is None and all(alert.facts.get(k) == hit.facts.get(k) for k in FINDING_KEYS)
+    return alert.facts == hit.facts and alert.evidence == list(hit.evidence)
+
+
 def _group_hits(
-    regroup: list[tuple[tuple[int, int], Hit]], open_alerts: dict[tuple[int, int], Alert], now: Any
+    regroup: list[tuple[SubjectKey, AnyHit]], open_alerts: dict[SubjectKey, Alert], now: Any
 ) -> int:
     """Group hits into their open alerts: a changed hit refreshes the facts and adds a history row;
-    an unchanged one only moves `last_seen_at`. Returns how many hits were grouped."""
+    an unchanged one only moves `last_seen_at` (and refreshes a region's figures). Returns how many
+    hits were grouped."""
     changed: dict[int, Alert] = {}
+    refreshed: dict[int, Alert] = {}
     seen: set[int] = set()
     events: list[AlertEvent] = []
     for key, hit in regroup:
@@ -287,7 +397,11 @@ def _group_hits(
         if alert is None:
             continue
         seen.add(alert.pk)
-        if alert.facts == hit.facts and alert.evidence == list(hit.evidence):
+        if _same_finding(alert, hit):
+            if alert.facts != hit.facts:
+                alert.summary = hit.summary[:500]
+                alert.facts = hit.facts
+                refreshed[alert.pk] = alert
             continue
         alert.summary = hit.summary[:500]
         alert.facts = hit.facts
@@ -295,15 +409,20 @@ def _group_hits(
         alert.path = list(hit.path)
         alert.last_seen_at = now
         alert.hit_count += 1
+        alert.cleared_at = None
         changed[alert.pk] = alert
+        refreshed.pop(alert.pk, None)
         events.append(
             AlertEvent(alert=alert, at=now, action=AlertAction.HIT, note=hit.summary, detail=hit.facts)
         )
-    unchanged = sorted(seen - changed.keys())
+    unchanged = sorted(seen - changed.keys() - refreshed.keys())
     for start in range(0, len(unchanged), BULK_BATCH):
         Alert.objects.filter(pk__in=unchanged[start : start + BULK_BATCH]).update(last_seen_at=now)
     # Each changed alert carries its own facts, so one UPDATE each: measured faster than bulk_update's
-    # CASE-per-column statements on SQLite, and no model save() or savepoint per row.
+    # CASE-per-column statements on SQLite, and no model save() or savepoint per row. Refreshed
+    # alerts are regions only: at most one per region and rule.
+    for alert in refreshed.values():
+        Alert.objects.filter(pk=alert.pk).update(summary=alert.summary, facts=alert.facts, last_seen_at=now)
     for alert in changed.values():
         Alert.objects.filter(pk=alert.pk).update(
             summary=alert.summary,
@@ -312,9 +431,67 @@ def _group_hits(
             path=alert.path,
             last_seen_at=now,
             hit_count=alert.hit_count,
+            cleared_at=None,
         )
     AlertEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     return len(events)
+
+
+def _region_hits(rules: Sequence[AlertRule]) -> tuple[list[RegionHit], dict[tuple[str, str], RegionRow]]:
+    """Evaluate region rules over the park's roll-ups: one read of the enterprise table for every
+    level the rules cover. Also returns every region's row by (level, key), for cleared alerts."""
+    levels = {level for rule in rules for level in rule_spec(rule).param("levels")}
+    rollups = region_rollups(levels)
+    labels = region_labels(levels)
+    found: list[RegionHit] = []
+    for rule in rules:
+        found.extend(region_hits(rollups, rule_spec(rule), labels))
+    rows = {(level, row.key): row for level, level_rows in rollups.items() for row in level_rows}
+    return found, rows
+
+
+def _clear_regions(
+    rules: Sequence[AlertRule],
+    found: Sequence[RegionHit],
+    rows: dict[tuple[str, str], RegionRow],
+    now: Any,
+) -> int:
+    """Mark "condition cleared" the open alerts of these region rules whose region reached no
+    threshold this run. They stay open: staff close them with a resolution, as every alert; a later
+    crossing clears the mark again (and is recorded as a new hit)."""
+    by_code = {r.code: r for r in rules}
+    hit_keys = {_hit_key(by_code[h.rule_code], h) for h in found}
+    stale = [
+        alert
+        for alert in Alert.objects.still_open().filter(rule__in=list(rules), cleared_at__isnull=True)
+        if _alert_key(alert) not in hit_keys
+    ]
+    if not stale:
+        return 0
+    Alert.objects.filter(pk__in=[a.pk for a in stale]).update(cleared_at=now)
+    events = []
+    for alert in stale:
+        row = rows.get((alert.region_level, alert.region_key))
+        detail: dict[str, Any] = (
+            {
+                "enterprises": row.enterprises,
+                "graded": row.graded,
+                "cd_share": row.cd_share,
+                "open_alerts": row.open_alerts,
+                "alerts_per_100": row.alerts_per_100,
+            }
+            if row is not None
+            else {}
+        )
+        note = (
+            _("区域已回落到阈值以下:C/D 级占比 %(cd)s%%,每百家企业未关闭预警 %(per100)s 条")
+            % {"cd": f"{100 * row.cd_share:.0f}", "per100": f"{row.alerts_per_100:g}"}
+            if row is not None
+            else _("区域已没有园区企业")
+        )
+        events.append(AlertEvent(alert=alert, at=now, action=AlertAction.CLEARED, note=note, detail=detail))
+    AlertEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    return len(stale)
 
 
 def staff_recipients(department: Organisation | None) -> list[User]:
@@ -327,28 +504,34 @@ def staff_recipients(department: Organisation | None) -> list[User]:
     return list(users.filter(role=Role.PARK_ADMIN))
 
 
+def rule_recipients(rule: AlertRule) -> list[User]:
+    """Everyone told of a rule's new alerts: its department's staff (else the park administrators)
+    and the park staff named on the rule."""
+    named = [u for u in rule.recipients.all() if u.is_active and u.role in PARK_ROLES]
+    return staff_recipients(rule.department) + named
+
+
 def _notify_new(alerts: Sequence[Alert], *, actor: Any) -> int:
     """Push warning and critical alerts now (info waits for the digest); tell enterprises if the rule says."""
     from django.urls import reverse
 
     sent = 0
-    staff_cache: dict[int | None, list[User]] = {}
+    staff_cache: dict[int, list[User]] = {}
     now = timezone.now()
     for alert in alerts:
         if alert.severity == AlertSeverity.INFO:
             continue
         rule = alert.rule
-        key = rule.department_id
-        if key not in staff_cache:
-            staff_cache[key] = staff_recipients(rule.department)
+        if rule.pk not in staff_cache:
+            staff_cache[rule.pk] = rule_recipients(rule)
         enterprise = alert.enterprise
         title = _("%(severity)s预警:%(enterprise)s · %(rule)s") % {
             "severity": alert.get_severity_display(),
-            "enterprise": enterprise.name,
+            "enterprise": alert.subject_name,
             "rule": rule.name,
         }
         rows = notify(
-            recipients=staff_cache[key],
+            recipients=staff_cache[rule.pk],
             kind=NOTIFY_KIND,
             title=title,
             body=alert.summary,
@@ -357,7 +540,7 @@ def _notify_new(alerts: Sequence[Alert], *, actor: Any) -> int:
             severity=alert.severity,
             actor=actor,
         )
-        if rule.notify_enterprise:
+        if rule.notify_enterprise and enterprise is not None:
             rows += notify(
                 recipients=enterprise_users(enterprise),
                 kind=NOTIFY_KIND,
@@ -500,13 +683,13 @@ def alerts_digest(*, actor: Any = None, now: Any = None) -> dict[str, int]:
             .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lt=timezone.localdate()))
             .select_related("rule", "enterprise")
             .select_for_update(of=("self",))
-            .order_by("rule__name", "enterprise__name")
+            .order_by("rule__name", "enterprise__name", "region_key")
         )
         if not pending:
             return {"alerts": 0, "recipients": 0}
         lines: list[str] = []
         for alert in pending[:50]:
-            lines.append(f"· {alert.enterprise.name}:{alert.rule.name}({alert.summary})")
+            lines.append(f"· {alert.subject_name}:{alert.rule.name}({alert.summary})")
         if len(pending) > 50:
             lines.append(_("……另有 %(count)d 条") % {"count": len(pending) - 50})
         rows = notify(
@@ -559,6 +742,7 @@ __all__ = [
     "alerts_run",
     "downgrades_apply",
     "hits_apply",
+    "rule_recipients",
     "rule_update",
     "rules_ensure_defaults",
 ]

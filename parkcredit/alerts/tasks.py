@@ -14,7 +14,8 @@ RUN_KIND = "alerts.run"
 
 @task
 def alerts_run_task(job_id: str) -> dict[str, Any]:
-    """Evaluate every enabled rule over the park; the job result says what changed."""
+    """Evaluate every enabled rule (subject, chain and region) over the park; the job result says
+    what changed."""
     from parkcredit.alerts.services import alerts_run
 
     with run_as_job(job_id) as run:
@@ -27,6 +28,7 @@ def alerts_run_task(job_id: str) -> dict[str, Any]:
             "opened": result.opened,
             "grouped": result.grouped,
             "notified": result.notified,
+            "cleared": result.cleared,
             "seconds": result.seconds,
         }
     return run.result

@@ -1,4 +1,5 @@
-"""Alert pages: the filtered list (htmx), an alert with its history and path, rules, regions and the map."""
+"""Alert pages: the filtered list (htmx), an alert with its history and path (or its region's figures),
+rules, regions with their stored thresholds and open region alerts, and the map."""
 
 from __future__ import annotations
 
@@ -10,17 +11,33 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from creditcore.alerts.regions import DEFAULT_ALERTS_PER_100, DEFAULT_CD_SHARE
 from creditcore.alerts.rules import FAMILIES
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, PARK_ROLES
 from parkcredit.accounts.permissions import role_required
 from parkcredit.alerts import selectors as s
 from parkcredit.alerts import services
-from parkcredit.alerts.forms import AssignForm, CloseForm, NoteForm, RuleForm, SnoozeForm, facts_json
-from parkcredit.alerts.models import AlertAction, AlertRule, AlertRun, AlertSeverity, AlertState
+from parkcredit.alerts.forms import (
+    AssignForm,
+    CloseForm,
+    NoteForm,
+    RegionPreviewForm,
+    RuleForm,
+    SnoozeForm,
+    facts_json,
+)
+from parkcredit.alerts.models import (
+    AlertAction,
+    AlertRule,
+    AlertRun,
+    AlertSeverity,
+    AlertState,
+    RegionLevel,
+    SubjectType,
+)
 from parkcredit.alerts.tasks import RUN_KIND, alerts_run_task
 from parkcredit.common.forms import apply_service_errors
 from parkcredit.common.htmx import is_htmx
@@ -34,7 +51,7 @@ def _can_edit(request: HttpRequest) -> bool:
     return getattr(request.user, "role", None) in ARCHIVE_EDITOR_ROLES
 
 
-FILTER_KEYS = ("state", "severity", "rule", "zone", "building", "overdue", "q")
+FILTER_KEYS = ("state", "severity", "rule", "subject", "zone", "building", "overdue", "q")
 
 
 @role_required(*PARK_ROLES)
@@ -48,6 +65,7 @@ def alert_list_view(request: HttpRequest) -> HttpResponse:
         "rules": AlertRule.objects.order_by("name"),
         "states": [("open", _("未关闭")), *AlertState.choices, ("all", _("全部"))],
         "severities": AlertSeverity.choices,
+        "subjects": SubjectType.choices,
         "counts": s.alert_counts(request.user),
         "can_edit": _can_edit(request),
         "last_run": AlertRun.objects.first(),
@@ -66,6 +84,7 @@ def _detail_context(request: HttpRequest, alert: Any, **forms: Any) -> dict[str,
         "path": s.alert_path(alert),
         "evidence": evidence,
         "facts": facts_json(alert.facts),
+        "region": _region_facts(alert) if alert.is_region else None,
         "can_edit": _can_edit(request),
         "assign_form": forms.get("assign_form")
         or AssignForm(
@@ -78,6 +97,33 @@ def _detail_context(request: HttpRequest, alert: Any, **forms: Any) -> dict[str,
         "snooze_form": forms.get("snooze_form") or SnoozeForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "note_form": NoteForm(),
+    }
+
+
+def _region_facts(alert: Any) -> dict[str, Any]:
+    """A region alert's figures at its last hit, with the thresholds it reached, for the detail page."""
+    facts = alert.facts or {}
+    thresholds = facts.get("thresholds") or {}
+    crossed = set(facts.get("crossed") or ())
+    level, key = alert.region_level, alert.region_key
+    drill = reverse("alerts:region_enterprises") + "?" + urlencode({"level": level, "key": key})
+    children = ""
+    if level in s.CHILD_LEVEL:
+        children = (
+            reverse("alerts:regions")
+            + "?"
+            + urlencode({"level": s.CHILD_LEVEL[level], "parent_level": level, "parent": key})
+        )
+    return {
+        "facts": facts,
+        "thresholds": thresholds,
+        "cd_share_pct": round(100 * float(facts.get("cd_share") or 0), 1),
+        "cd_threshold_pct": round(100 * float(thresholds.get("cd_share") or 0), 1),
+        "cd_crossed": "cd_share" in crossed,
+        "density_crossed": "alerts_per_100" in crossed,
+        "enterprises_url": drill,
+        "children_url": children,
+        "level_url": reverse("alerts:regions") + "?" + urlencode({"level": level}),
     }
 
 
@@ -163,9 +209,10 @@ def rule_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 params=form.params(),
                 severity=form.cleaned_data["severity"],
                 enabled=form.cleaned_data["enabled"],
-                notify_enterprise=form.cleaned_data["notify_enterprise"],
+                notify_enterprise=form.cleaned_data.get("notify_enterprise", False),
                 department=form.cleaned_data["department"],
                 due_workdays=form.cleaned_data["due_workdays"],
+                recipients=list(form.cleaned_data["recipients"]),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -184,15 +231,36 @@ def run_view(request: HttpRequest) -> HttpResponse:
     return redirect("jobs:detail", pk=job.pk)
 
 
-def _threshold(request: HttpRequest, name: str, default: float, low: float, high: float) -> float:
-    raw = request.GET.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        return default
-    return min(max(value, low), high)
+def _region_thresholds(request: HttpRequest, level: str) -> dict[str, Any]:
+    """The stored thresholds of a level, overridden by valid values typed on the page (a preview)."""
+    stored = s.region_thresholds(level)
+    saved = {
+        "cd_share": stored.cd_share,
+        "alerts_per_100": stored.alerts_per_100,
+        "min_enterprises": stored.min_enterprises,
+    }
+    form = RegionPreviewForm(request.GET)
+    form.is_valid()
+    values = dict(saved)
+    for name in values:
+        if form.cleaned_data.get(name) is not None:
+            values[name] = form.cleaned_data[name]
+    return {
+        "stored": stored,
+        "saved": saved,
+        "values": values,
+        "preview": values != saved,
+        "problems": form.problems(),
+        "rules": [
+            {
+                "rule": rule,
+                "cd_share": f"{100 * float(rule.params.get('cd_share', 0)):g}",
+                "alerts_per_100": f"{float(rule.params.get('alerts_per_100', 0)):g}",
+                "min_enterprises": rule.params.get("min_enterprises", ""),
+            }
+            for rule in s.region_rules_for(level)
+        ],
+    }
 
 
 @role_required(*PARK_ROLES)
@@ -205,14 +273,26 @@ def region_view(request: HttpRequest) -> HttpResponse:
     parent_key = request.GET.get("parent", "")
     if parent_level and parent_level not in s.LEVELS:
         raise Http404(_("未知的区域层级"))
-    cd_share = _threshold(request, "cd_share", DEFAULT_CD_SHARE, 0.01, 1.0)
-    per_100 = _threshold(request, "alerts_per_100", DEFAULT_ALERTS_PER_100, 1.0, 500.0)
+    limits = _region_thresholds(request, level)
+    values = limits["values"]
     rows = s.region_rows(
-        level, parent_level=parent_level, parent_key=parent_key, cd_share=cd_share, alerts_per_100=per_100
+        level,
+        parent_level=parent_level,
+        parent_key=parent_key,
+        cd_share=values["cd_share"],
+        alerts_per_100=values["alerts_per_100"],
+        min_enterprises=values["min_enterprises"],
     )
+    open_alerts = s.region_open_alerts(request.user, level)
     child = s.CHILD_LEVEL.get(level)
-    park_map = s.park_map(cd_share, per_100) if level == "zone" and not parent_key else None
-    if park_map:
+    park_map = None
+    if level == "zone" and not parent_key:
+        # The map's cells are buildings: the building rule's thresholds, unless staff preview others.
+        if limits["preview"]:
+            park_map = s.park_map(values["cd_share"], values["alerts_per_100"], values["min_enterprises"])
+        else:
+            cells = s.region_thresholds("building")
+            park_map = s.park_map(cells.cd_share, cells.alerts_per_100, cells.min_enterprises)
         for cell in park_map["cells"]:
             cell["url"] = reverse("alerts:region_enterprises") + f"?level=building&key={cell['code']}"
         park_map["labels"] = {
@@ -224,19 +304,19 @@ def region_view(request: HttpRequest) -> HttpResponse:
         }
     context = {
         "level": level,
-        "levels": [
-            ("zone", _("片区")),
-            ("plot", _("地块")),
-            ("building", _("楼宇")),
-            ("industry", _("行业")),
-            ("cluster", _("产业集群")),
-        ],
+        "level_label": RegionLevel(level).label,
+        "levels": RegionLevel.choices,
         "rows": rows,
+        "items": [{"row": row, "alerts": open_alerts.get(row.key, [])} for row in rows],
+        "open_region_alerts": sum(len(v) for v in open_alerts.values()),
         "child": child,
         "parent_level": parent_level,
         "parent": parent_key,
-        "cd_share": cd_share,
-        "alerts_per_100": per_100,
+        "limits": limits,
+        "cd_share": values["cd_share"],
+        "alerts_per_100": values["alerts_per_100"],
+        "min_enterprises": values["min_enterprises"],
+        "can_edit": _can_edit(request),
         "park_map": park_map,
         "chart": {
             "type": "bar",
@@ -244,7 +324,7 @@ def region_view(request: HttpRequest) -> HttpResponse:
             "series": [{"name": _("C/D 级占比(%)"), "data": [round(100 * r.cd_share, 1) for r in rows[:15]]}],
         },
     }
-    template = "alerts/regions.html#table" if is_htmx(request) else "alerts/regions.html"
+    template = "alerts/regions.html#body" if is_htmx(request) else "alerts/regions.html"
     return render(request, template, context)
 
 
@@ -254,8 +334,15 @@ def region_enterprises_view(request: HttpRequest) -> HttpResponse:
     level, key = request.GET.get("level", ""), request.GET.get("key", "")
     if level not in s.LEVELS:
         raise Http404(_("未知的区域层级"))
+    region_alerts = s.region_open_alerts(request.user, level).get(key, []) if key else []
     return render(
         request,
         "alerts/region_enterprises.html",
-        {"level": level, "key": key, "rows": s.region_enterprises(level, key)},
+        {
+            "level": level,
+            "level_label": RegionLevel(level).label,
+            "key": key,
+            "rows": s.region_enterprises(level, key),
+            "region_alerts": region_alerts,
+        },
     )

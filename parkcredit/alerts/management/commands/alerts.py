@@ -43,6 +43,7 @@ class Command(BaseCommand):
                 "opened": run.opened,
                 "grouped": run.grouped,
                 "notified": run.notified,
+                "cleared": run.cleared,
                 "seconds": run.seconds,
                 "by_rule": run.by_rule,
             }
