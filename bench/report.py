@@ -1,4 +1,4 @@
-"""Benchmark: credit report PDF generation and the public enterprise-code page.
+"""Benchmark: credit report PDF generation and the public enterprise-code page (warm and cold).
 
     python bench/report.py [--quick] [--reports N] [--seconds S] [--records K]
 
@@ -10,10 +10,13 @@ seeded, one enterprise with K credit records scored, a park administrator), then
   the embedded font, SM3 digest, SM2 signature, storing the row and its audit entry); the font is
   registered once before timing, as a running server does at its first report;
 - ``code_page_ratio``: requests per second of the public enterprise-code page ``/c/<token>``
-  (a code issued with `parkcredit.codes.services.code_issue`) divided by requests per second of
-  a bare Django view returning a short text, both through Django's test Client and the full
-  middleware stack, measured in the same run in alternating rounds of S seconds (the best
-  round of each).
+  (a code issued with `parkcredit.codes.services.code_issue`, its page cache warm: each request
+  reads the page's database stamp and serves the cached copy) divided by requests per second of
+  a bare Django view that reads one enterprise by primary key (one indexed SELECT), both through
+  Django's test Client and the full middleware stack, measured in the same run in alternating
+  rounds of S seconds (the best round of each);
+- ``code_page_cold_ratio``: the same with the page cache emptied before every request (a miss
+  each time: the page is rendered from the database, as after any change to what it shows).
 
 Prints JSON lines; the last line is one JSON object. Nothing asserts on time.
 """
@@ -160,24 +163,36 @@ def bench_pdf(admin: Any, enterprise: Any, runs: int) -> dict[str, Any]:
     }
 
 
-def _install_urlconf() -> None:
-    """The project's URLs plus one bare view, as the bench's own URL module."""
+def _install_urlconf(enterprise_pk: int) -> None:
+    """The project's URLs plus the bare reference view, as the bench's own URL module.
+
+    The reference view does what the scale notes call a bare view: one indexed SELECT (an
+    enterprise by primary key) and a short response, through the same middleware and client.
+    """
     from django.http import HttpResponse
     from django.urls import include, path
 
+    from parkcredit.enterprises.models import Enterprise
+
     def bare_view(request: Any) -> HttpResponse:
-        return HttpResponse("ok", content_type="text/plain")
+        enterprise = Enterprise.objects.get(pk=enterprise_pk)
+        return HttpResponse(enterprise.name, content_type="text/plain; charset=utf-8")
 
     module = types.ModuleType(BENCH_URLCONF)
     module.urlpatterns = [path("bench-bare/", bare_view), path("", include("config.urls"))]  # type: ignore[attr-defined]
     sys.modules[BENCH_URLCONF] = module
 
 
-def _rate(client: Any, url: str, seconds: float) -> float:
-    """Requests per second of `url` over (at least) `seconds` of back-to-back GETs."""
+def _rate(client: Any, url: str, seconds: float, before: Any = None) -> float:
+    """Requests per second of `url` over (at least) `seconds` of back-to-back GETs.
+
+    `before`, when given, runs before every request and is timed with it.
+    """
     count = 0
     t0 = time.perf_counter()
     while True:
+        if before is not None:
+            before()
         response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} 返回 {response.status_code}")
@@ -187,29 +202,54 @@ def _rate(client: Any, url: str, seconds: float) -> float:
             return count / elapsed
 
 
+def _queries(client: Any, url: str) -> int:
+    """Database queries of one GET of `url` (counted where they execute)."""
+    from django.db import connection
+
+    count = 0
+
+    def counting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counting):
+        client.get(url)
+    return count
+
+
 def bench_code_page(admin: Any, enterprise: Any, seconds: float) -> dict[str, Any]:
     from django.test import Client, override_settings
 
+    from parkcredit.codes.pagecache import page_cache
     from parkcredit.codes.services import code_issue
 
     code = code_issue(actor=admin, enterprise=enterprise)
-    _install_urlconf()
+    _install_urlconf(enterprise.pk)
     client = Client(SERVER_NAME="localhost")
+    cold = page_cache().clear
     with override_settings(ROOT_URLCONF=BENCH_URLCONF):
         page = client.get(code.url)
         verified = page.status_code == 200 and "已验证" in page.text
-        _rate(client, "/bench-bare/", seconds / 5)  # warm both paths
+        warm_queries, bare_queries = _queries(client, code.url), _queries(client, "/bench-bare/")
+        _rate(client, "/bench-bare/", seconds / 5)  # warm every path
         _rate(client, code.url, seconds / 5)
-        bare, coded = [], []
+        _rate(client, code.url, seconds / 5, before=cold)
+        bare, warm, missed = [], [], []
         # Alternating rounds, best of each: background load on a shared machine only ever slows
         # a round down, so the best round is the closest to the undisturbed rate.
         for _ in range(ROUNDS):
             bare.append(_rate(client, "/bench-bare/", seconds))
-            coded.append(_rate(client, code.url, seconds))
+            warm.append(_rate(client, code.url, seconds))
+            missed.append(_rate(client, code.url, seconds, before=cold))
     return {
-        "code_page_rps": round(max(coded), 1),
+        "code_page_rps": round(max(warm), 1),
+        "code_page_cold_rps": round(max(missed), 1),
         "bare_view_rps": round(max(bare), 1),
-        "code_page_ratio": round(max(coded) / max(bare), 3),
+        "code_page_ratio": round(max(warm) / max(bare), 3),
+        "code_page_cold_ratio": round(max(missed) / max(bare), 3),
+        "code_page_warm_queries": warm_queries,
+        "bare_view_queries": bare_queries,
         "code_page_verified": verified,
         "seconds_per_round": seconds,
         "rounds": ROUNDS,
@@ -241,8 +281,10 @@ def main() -> None:
         {
             "pdf_median_s": pdf["pdf_median_s"],
             "code_page_ratio": code["code_page_ratio"],
+            "code_page_cold_ratio": code["code_page_cold_ratio"],
             "pdf_median_cpu_s": pdf["pdf_median_cpu_s"],
             "code_page_rps": code["code_page_rps"],
+            "code_page_cold_rps": code["code_page_cold_rps"],
             "bare_view_rps": code["bare_view_rps"],
             "pdf_pages": pdf["pdf_pages"],
             "reports": runs,

@@ -427,24 +427,27 @@ def token_decode(token: str) -> DecodedToken:
     )
 
 
-def _refused(reason: str) -> TokenCheck:
+def refused(reason: str) -> TokenCheck:
+    """The check of a token that is not genuine (`reason` is one of `FORGERY_REASONS`)."""
     return TokenCheck(valid=False, reason=reason, message=MESSAGES[reason])
 
 
-def verify_token(token: str, verifier: Verifier, *, now: datetime) -> TokenCheck:
-    """Check format, key, signature and validity period of `token` as of `now` (offline).
+def signature_claims(token: str, verifier: Verifier) -> CodeClaims:
+    """The claims of `token` once its format, key and signature check out.
 
-    Claims are returned only once the signature is good: a forged token reveals nothing.
+    Raises TokenError with a forgery reason otherwise. The outcome depends on the token and the
+    key only, never on the time, so a caller may remember it per (key, token).
     """
-    try:
-        decoded = token_decode(token)
-    except TokenError as exc:
-        return _refused(exc.reason)
+    decoded = token_decode(token)
     if decoded.key_id != verifier.key_id:
-        return _refused(UNKNOWN_KEY)
+        raise TokenError(UNKNOWN_KEY)
     if not verifier.verify(decoded.message, decoded.signature):
-        return _refused(BAD_SIGNATURE)
-    claims = decoded.claims
+        raise TokenError(BAD_SIGNATURE)
+    return decoded.claims
+
+
+def claims_check_at(claims: CodeClaims, *, now: datetime) -> TokenCheck:
+    """The check of genuine `claims` as of `now`: in force, not yet valid, or expired."""
     if now.tzinfo is None:
         raise ValueError("now 必须带时区")
     if now + CLOCK_LEEWAY < claims.issued_at:
@@ -463,6 +466,18 @@ def verify_token(token: str, verifier: Verifier, *, now: datetime) -> TokenCheck
         issued_at=claims.issued_at,
         valid_until=claims.valid_until,
     )
+
+
+def verify_token(token: str, verifier: Verifier, *, now: datetime) -> TokenCheck:
+    """Check format, key, signature and validity period of `token` as of `now` (offline).
+
+    Claims are returned only once the signature is good: a forged token reveals nothing.
+    """
+    try:
+        claims = signature_claims(token, verifier)
+    except TokenError as exc:
+        return refused(exc.reason)
+    return claims_check_at(claims, now=now)
 
 
 def with_status(check: TokenCheck, reason: str) -> TokenCheck:

@@ -26,6 +26,7 @@ from creditcore.codesign import Signer, SM2Signer, SM2Verifier, Verifier
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], SM2Signer] = {}
+_verifiers: dict[tuple[str, int], Verifier] = {}
 
 
 def signing_key_path() -> Path:
@@ -95,15 +96,27 @@ def park_verifier() -> Verifier:
 
 
 def verifier_from_file(path: Path) -> Verifier:
-    """A verifier from a PEM file holding an SM2 public key (or a private key: its public half)."""
+    """A verifier from a PEM file holding an SM2 public key (or a private key: its public half).
+
+    The same object is returned while the file is unchanged, like `park_signer`, so what is
+    remembered per verifier (the public page's signature checks) survives between requests.
+    """
     try:
+        key = (str(path), path.stat().st_mtime_ns)
+        verifier = _verifiers.get(key)
+        if verifier is not None:
+            return verifier
         pem = path.read_bytes()
     except OSError as exc:
         raise ImproperlyConfigured(f"无法读取公钥文件 {path}:{exc.strerror}") from None
     try:
-        return SM2Verifier.from_pem(pem)
+        verifier = SM2Verifier.from_pem(pem)
     except ValueError as exc:
         raise ImproperlyConfigured(f"文件 {path} 不是可用的 SM2 公钥:{exc}") from None
+    with _lock:
+        _verifiers.clear()
+        _verifiers[key] = verifier
+    return verifier
 
 
 def key_check_production() -> None:

@@ -1,15 +1,21 @@
 """Reads of the codes app: current codes, token look-up, the public verification view model.
 
 `code_check(token)` is what the public page and `parkcredit code verify` show: the offline
-signature and validity check (`creditcore.codesign.verify_token`), then, for a genuine token,
-what the park's database knows (revoked, superseded by a newer code, unknown).
+signature and validity check (`token_check`: `creditcore.codesign.verify_token` with the signature
+check remembered per key), then, for a genuine token, what the park's database knows (revoked,
+superseded by a newer code, unknown). `code_page_stamp(token)` condenses everything the public
+page shows from the database into one row, read by one query (the page cache's key, see
+`parkcredit.codes.pagecache`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,10 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creditcore import codesign
-from creditcore.codesign import TokenCheck, Verifier, verify_token, with_status
+from creditcore.codesign import CodeClaims, TokenCheck, TokenError, Verifier, with_status
 from parkcredit.accounts.models import PARK_ROLES, Role
 from parkcredit.codes.keys import park_verifier
 from parkcredit.codes.models import EnterpriseCode
+from parkcredit.codes.stamp import code_page_stamp
 from parkcredit.enterprises.models import Enterprise
 
 logger = logging.getLogger(__name__)
@@ -34,8 +41,10 @@ __all__ = [
     "code_enterprise_for_download",
     "code_for_token",
     "code_history",
+    "code_page_stamp",
     "public_commitments_of",
     "public_records_of",
+    "token_check",
 ]
 
 
@@ -116,10 +125,52 @@ class CodeView:
         return self.check.valid
 
 
+# Signature checks remembered per verifier object (the park's verifier lives as long as its key
+# file is unchanged, see `parkcredit.codes.keys`): token -> claims, or the forgery reason. A
+# token's signature is good or bad for ever under one key, so only the first scan of a token in a
+# process pays for the SM2 verification. Bounded, so a flood of made-up tokens costs no memory.
+SIGNATURE_MEMO_SIZE = 4096
+_signatures: weakref.WeakKeyDictionary[Any, OrderedDict[str, CodeClaims | str]] = weakref.WeakKeyDictionary()
+_signatures_lock = threading.Lock()
+
+
+def _signature_outcome(token: str, verifier: Verifier) -> CodeClaims | str:
+    """The token's claims if its signature checks out under `verifier`, else the forgery reason."""
+    memo: OrderedDict[str, CodeClaims | str] | None
+    with _signatures_lock:
+        try:
+            memo = _signatures.setdefault(verifier, OrderedDict())
+        except TypeError:  # a verifier that cannot be weakly referenced: check every time
+            memo = None
+        outcome = memo.get(token) if memo is not None else None
+        if memo is not None and outcome is not None:
+            memo.move_to_end(token)
+            return outcome
+    try:
+        outcome = codesign.signature_claims(token, verifier)
+    except TokenError as exc:
+        outcome = exc.reason
+    # Only well-formed tokens are worth remembering: anything else is refused without crypto.
+    if memo is not None and len(token) == codesign.TOKEN_BYTES * 4 // 3:
+        with _signatures_lock:
+            memo[token] = outcome
+            if len(memo) > SIGNATURE_MEMO_SIZE:
+                memo.popitem(last=False)
+    return outcome
+
+
+def token_check(token: str, *, now: datetime | None = None, verifier: Verifier | None = None) -> TokenCheck:
+    """`creditcore.codesign.verify_token` as of `now`, with the signature check remembered."""
+    outcome = _signature_outcome(token, verifier or park_verifier())
+    if isinstance(outcome, str):
+        return codesign.refused(outcome)
+    return codesign.claims_check_at(outcome, now=now or timezone.now())
+
+
 def code_check(token: str, *, now: datetime | None = None, verifier: Verifier | None = None) -> CodeView:
     """Check `token` offline, then against the database; never raises for a bad token."""
     now = now or timezone.now()
-    check = verify_token(token, verifier or park_verifier(), now=now)
+    check = token_check(token, now=now, verifier=verifier)
     if check.forged:
         return CodeView(check=check)
     code = code_for_token(token)
@@ -130,11 +181,11 @@ def code_check(token: str, *, now: datetime | None = None, verifier: Verifier | 
     return view
 
 
-def public_records_of(enterprise: Enterprise) -> list[Any]:
-    """Records in their publicity period today (contract R: `.window` on each)."""
+def public_records_of(enterprise: Enterprise, *, on: date | None = None) -> list[Any]:
+    """Records in their publicity period on `on`, default today (contract R: `.window` on each)."""
     from parkcredit.repair.selectors import public_records
 
-    return list(public_records(enterprise, on=timezone.localdate()))
+    return list(public_records(enterprise, on=on or timezone.localdate()))
 
 
 def public_commitments_of(enterprise: Enterprise) -> list[Any]:

@@ -262,3 +262,17 @@ def test_production_start_needs_the_code_signing_key(tmp_path: Path) -> None:
     key.write_bytes(codesign.SM2Signer.generate().private_pem())
     started = _start(tmp_path, CODE_SIGNING_KEY_FILE=str(key))
     assert started.returncode == 0, started.stderr
+
+
+def test_a_public_key_file_is_read_once_until_it_changes(tmp_path: Path, db: Any) -> None:
+    path = tmp_path / "park.pub.pem"
+    path.write_bytes(codesign.SM2Signer.generate().public_pem())
+    first = keys.verifier_from_file(path)
+    # The same object while the file is unchanged: what is remembered per verifier survives.
+    assert keys.verifier_from_file(path) is first
+    other = codesign.SM2Signer.generate()
+    path.write_bytes(other.public_pem())
+    stamp = path.stat().st_mtime_ns + 1_000_000
+    os.utime(path, ns=(stamp, stamp))
+    replaced = keys.verifier_from_file(path)
+    assert replaced is not first and replaced.key_id == other.key_id
