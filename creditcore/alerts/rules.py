@@ -15,7 +15,9 @@ from creditcore.alerts.regions import (
     DEFAULT_ALERTS_PER_100,
     DEFAULT_CD_SHARE,
     DEFAULT_MIN_ENTERPRISES,
+    DEFAULT_VS_PARK,
     LEVEL_LABELS,
+    NO_VS_PARK,
     REGION_LEVELS,
 )
 
@@ -30,7 +32,12 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """One tunable threshold of a family: an int, a float or a tuple of codes."""
+    """One tunable threshold of a family: an int, a float or a tuple of codes.
+
+    `default` is what a new rule gets (and what input that leaves the parameter out means);
+    `absent`, when set, is what a *stored* rule without the parameter means: a parameter added
+    later keeps the rules saved before it working as they did, rather than changing them silently.
+    """
 
     name: str
     label: str
@@ -39,6 +46,7 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
+    absent: Any = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ class Family:
     def defaults(self) -> dict[str, Any]:
         return {p.name: (list(p.default) if p.kind is tuple else p.default) for p in self.params}
 
+    def resolve(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored rule's parameter values: its own, and for each one it lacks the value that meant
+        when it was saved (`Param.absent`, else the default)."""
+        missing = {p.name: p.absent for p in self.params if p.absent is not None}
+        return self.defaults() | missing | dict(stored)
+
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -65,9 +79,7 @@ class RuleSpec:
     name: str = ""
 
     def param(self, name: str) -> Any:
-        family = FAMILIES[self.family]
-        merged = family.defaults() | dict(self.params)
-        return merged[name]
+        return FAMILIES[self.family].resolve(self.params)[name]
 
 
 RELATION_CODES = ("supplier", "customer", "guarantor", "shared_controller", "shared_premises")
@@ -175,13 +187,16 @@ FAMILIES: dict[str, Family] = {
             "region",
             "区域风险聚集",
             "region",
-            "片区、地块、楼宇、行业或产业集群中 C/D 级企业占比或每百家企业的未关闭预警数达到阈值;"
+            "片区、地块、楼宇、行业或产业集群中 C/D 级企业占比或每百家企业的未关闭预警数达到阈值,"
+            "且不低于全园同一指标的“高于全园倍数”倍(倍数为 1 时不与全园比较);"
             "C/D 级占比只看已评级企业不少于最少企业数的区域,预警密度只看企业数不少于最少企业数的区域。",
             (
                 Param("levels", "区域层级", tuple, REGION_LEVELS, choices=REGION_LEVELS),
                 Param("cd_share", "C/D 级占比阈值(0.01–1)", float, DEFAULT_CD_SHARE, 0.01, 1.0),
                 Param("alerts_per_100", "每百家企业预警数阈值", float, DEFAULT_ALERTS_PER_100, 1.0, 500.0),
                 Param("min_enterprises", "最少企业数", int, DEFAULT_MIN_ENTERPRISES, 1, 100_000),
+                # Rules stored before this parameter existed compare with absolute thresholds only.
+                Param("vs_park", "高于全园倍数(1–10)", float, DEFAULT_VS_PARK, 1.0, 10.0, absent=NO_VS_PARK),
             ),
         ),
     )

@@ -13,6 +13,13 @@ from parkcredit.accounts.models import Organisation, OrganisationKind, Role, Use
 from parkcredit.alerts.models import AlertRule, AlertSeverity, RegionLevel
 
 PARK_STAFF_ROLES = [Role.PARK_ADMIN, Role.DEPT_STAFF, Role.INSPECTOR]
+# What a parameter means, where its label alone does not say (shown under the rule form's field).
+PARAM_HELP = {
+    "vs_park": _(
+        "区域的 C/D 级占比或预警密度还须不低于全园同一指标的这个倍数,才算达到阈值;"
+        "1 表示不与全园比较,只看上面的阈值"
+    ),
+}
 
 
 def _style(form: forms.Form) -> None:
@@ -49,7 +56,8 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rule = rule
         family = FAMILIES[rule.family]
-        current = family.defaults() | dict(rule.params)
+        # What the stored rule means, parameters it predates included (a value shown is a value used).
+        current = family.resolve(rule.params)
         for p in family.params:
             name = f"param_{p.name}"
             value = current[p.name]
@@ -64,7 +72,9 @@ class RuleForm(forms.Form):
                 )
                 continue
             help_text = (
-                _("可选:%(choices)s,逗号分隔") % {"choices": "、".join(p.choices)} if p.choices else ""
+                _("可选:%(choices)s,逗号分隔") % {"choices": "、".join(p.choices)}
+                if p.choices
+                else PARAM_HELP.get(p.name, "")
             )
             self.fields[name] = forms.CharField(
                 label=p.label,
@@ -105,6 +115,7 @@ class RegionPreviewForm(forms.Form):
     min_enterprises = forms.IntegerField(
         label=_("最少企业数"), min_value=1, max_value=100_000, required=False
     )
+    vs_park = forms.FloatField(label=_("高于全园倍数"), min_value=1.0, max_value=10.0, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,10 +18,15 @@ from creditcore.alerts.regions import (
     DEFAULT_ALERTS_PER_100,
     DEFAULT_CD_SHARE,
     DEFAULT_MIN_ENTERPRISES,
+    DEFAULT_VS_PARK,
+    NO_VS_PARK,
     REGION_LEVELS,
+    ParkFigures,
     RegionRow,
     aggregate,
+    park_figures,
 )
+from creditcore.alerts.rules import FAMILIES
 from parkcredit.alerts.models import Alert, AlertRule, AlertState, BuildingPosition, SubjectType
 from parkcredit.enterprises.models import Building, Enterprise
 
@@ -177,18 +182,34 @@ def _enterprise_table(filter_level: str = "", filter_key: str = "") -> dict[str,
     }
 
 
+def _park(table: dict[str, np.ndarray]) -> ParkFigures:
+    return park_figures(table["grade"], table["alerts"])
+
+
 def _rows(
-    table: dict[str, np.ndarray], level: str, cd_share: float, alerts_per_100: float, min_enterprises: int
+    table: dict[str, np.ndarray],
+    level: str,
+    cd_share: float,
+    alerts_per_100: float,
+    min_enterprises: int,
+    vs_park: float,
+    park: ParkFigures,
+    mask: np.ndarray | None = None,
 ) -> list[RegionRow]:
+    """One level's roll-up of the table's enterprises (those under `mask` when given), compared
+    with `park`: the whole park, even when the rows are only one parent's part of it."""
+    pick = slice(None) if mask is None else mask
     return aggregate(
-        table[level],
-        table["grade"],
-        table["score"],
-        table["previous"],
-        table["alerts"],
+        table[level][pick],
+        table["grade"][pick],
+        table["score"][pick],
+        table["previous"][pick],
+        table["alerts"][pick],
         cd_share_threshold=cd_share,
         alerts_threshold=alerts_per_100,
         min_enterprises=min_enterprises,
+        vs_park=vs_park,
+        park=park,
     )
 
 
@@ -200,24 +221,51 @@ def region_rows(
     cd_share: float = DEFAULT_CD_SHARE,
     alerts_per_100: float = DEFAULT_ALERTS_PER_100,
     min_enterprises: int = 0,
-) -> list[RegionRow]:
+    vs_park: float = NO_VS_PARK,
+) -> tuple[list[RegionRow], ParkFigures]:
+    """One level's regions (within a parent region when given) and the park-wide figures they are
+    compared with. The whole park is read once either way: a drill-down's regions still stand out
+    (or not) against the park, not against their parent."""
     if level not in LEVELS:
         raise ValueError(level)
-    table = _enterprise_table(parent_level, parent_key)
-    return _rows(table, level, cd_share, alerts_per_100, min_enterprises)
+    table = _enterprise_table()
+    park = _park(table)
+    mask = table[parent_level] == parent_key if parent_level in LEVELS and parent_key else None
+    return _rows(table, level, cd_share, alerts_per_100, min_enterprises, vs_park, park, mask), park
 
 
-def region_rollups(levels: Iterable[str]) -> dict[str, list[RegionRow]]:
+@dataclass(frozen=True)
+class Rollups:
+    """The park-wide roll-up of some levels and the park's own figures, from one table read."""
+
+    levels: dict[str, list[RegionRow]]
+    park: ParkFigures
+
+
+def region_rollups(levels: Iterable[str]) -> Rollups:
     """The park-wide roll-up of each level, from one read of the enterprise table (a handful of
-    queries whatever the number of levels and regions); what region rules are evaluated on."""
+    queries whatever the number of levels and regions), with the park's figures from the same
+    arrays; what region rules are evaluated on."""
     wanted = [level for level in REGION_LEVELS if level in set(levels)]
     if not wanted:
-        return {}
+        return Rollups({}, ParkFigures(0, 0, 0.0, 0, 0.0))
     table = _enterprise_table()
-    return {
-        level: _rows(table, level, DEFAULT_CD_SHARE, DEFAULT_ALERTS_PER_100, DEFAULT_MIN_ENTERPRISES)
-        for level in wanted
-    }
+    park = _park(table)
+    return Rollups(
+        {
+            level: _rows(
+                table,
+                level,
+                DEFAULT_CD_SHARE,
+                DEFAULT_ALERTS_PER_100,
+                DEFAULT_MIN_ENTERPRISES,
+                NO_VS_PARK,
+                park,
+            )
+            for level in wanted
+        },
+        park,
+    )
 
 
 def region_labels(levels: Iterable[str]) -> dict[tuple[str, str], str]:
@@ -234,6 +282,7 @@ class RegionThresholds:
     cd_share: float
     alerts_per_100: float
     min_enterprises: int
+    vs_park: float
     rule: AlertRule | None  # the stored rule these come from; None when there is none for the level
 
 
@@ -248,14 +297,22 @@ def region_thresholds(level: str) -> RegionThresholds:
     the built-in defaults without a rule (nothing raises alerts for that level then)."""
     rules = region_rules_for(level)
     if not rules:
-        return RegionThresholds(DEFAULT_CD_SHARE, DEFAULT_ALERTS_PER_100, DEFAULT_MIN_ENTERPRISES, None)
-    params = rules[0].params
+        return RegionThresholds(
+            DEFAULT_CD_SHARE, DEFAULT_ALERTS_PER_100, DEFAULT_MIN_ENTERPRISES, DEFAULT_VS_PARK, None
+        )
+    params = region_params(rules[0])
     return RegionThresholds(
-        float(params.get("cd_share", DEFAULT_CD_SHARE)),
-        float(params.get("alerts_per_100", DEFAULT_ALERTS_PER_100)),
-        int(params.get("min_enterprises", DEFAULT_MIN_ENTERPRISES)),
+        float(params["cd_share"]),
+        float(params["alerts_per_100"]),
+        int(params["min_enterprises"]),
+        float(params["vs_park"]),
         rules[0],
     )
+
+
+def region_params(rule: AlertRule) -> dict[str, Any]:
+    """A region rule's parameters as a run reads them (a rule saved before `vs_park` existed: 1)."""
+    return FAMILIES["region"].resolve(rule.params)
 
 
 def region_open_alerts(actor: Any, level: str) -> dict[str, list[Alert]]:
@@ -293,14 +350,17 @@ def park_map(
     cd_share: float = DEFAULT_CD_SHARE,
     alerts_per_100: float = DEFAULT_ALERTS_PER_100,
     min_enterprises: int = 0,
+    vs_park: float = NO_VS_PARK,
 ) -> dict[str, Any]:
     """Buildings as cells of the park layout, coloured by risk (BuildingPosition, else a grid by zone)."""
-    rows = {
-        r.key: r
-        for r in region_rows(
-            "building", cd_share=cd_share, alerts_per_100=alerts_per_100, min_enterprises=min_enterprises
-        )
-    }
+    building_rows, _park_figures = region_rows(
+        "building",
+        cd_share=cd_share,
+        alerts_per_100=alerts_per_100,
+        min_enterprises=min_enterprises,
+        vs_park=vs_park,
+    )
+    rows = {r.key: r for r in building_rows}
     positions = {p.building_id: (p.x, p.y) for p in BuildingPosition.objects.all()}
     by_zone: dict[str, list[Building]] = defaultdict(list)
     for building in Building.objects.order_by("zone", "code"):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creditcore.alerts import Hit, RegionHit, RuleError, RuleSpec, default_rules, evaluate, validate_params
-from creditcore.alerts.regions import FINDING_KEYS, RegionRow, region_hits
+from creditcore.alerts.regions import FINDING_KEYS, ParkFigures, RegionRow, region_hits
 from creditcore.alerts.rules import FAMILIES
 from creditcore.workdays import WorkCalendar, default_calendar
 from parkcredit.accounts.models import PARK_ROLES, Organisation, Role, User
@@ -220,12 +220,12 @@ def hits_apply(
         )
         fresh, grouped, count = _apply(hits, rules, as_of, now, calendar, by_rule)
         if region_rules:
-            found, open_regions = _region_hits(region_rules)
+            found, open_regions, park = _region_hits(region_rules)
             more, more_grouped, more_count = _apply(found, region_rules, as_of, now, calendar, by_rule)
             fresh += more
             grouped += more_grouped
             count += more_count
-            run.cleared = _clear_regions(region_rules, found, open_regions, now)
+            run.cleared = _clear_regions(region_rules, found, open_regions, park, now)
         run.hits = count
         run.opened = len(fresh)
         run.grouped = grouped
@@ -437,28 +437,33 @@ def _group_hits(
     return len(events)
 
 
-def _region_hits(rules: Sequence[AlertRule]) -> tuple[list[RegionHit], dict[tuple[str, str], RegionRow]]:
+def _region_hits(
+    rules: Sequence[AlertRule],
+) -> tuple[list[RegionHit], dict[tuple[str, str], RegionRow], ParkFigures]:
     """Evaluate region rules over the park's roll-ups: one read of the enterprise table for every
-    level the rules cover. Also returns every region's row by (level, key), for cleared alerts."""
+    level the rules cover, the park-wide figures (what `vs_park` compares with) from the same read.
+    Also returns every region's row by (level, key) and the park's figures, for cleared alerts."""
     levels = {level for rule in rules for level in rule_spec(rule).param("levels")}
     rollups = region_rollups(levels)
     labels = region_labels(levels)
     found: list[RegionHit] = []
     for rule in rules:
-        found.extend(region_hits(rollups, rule_spec(rule), labels))
-    rows = {(level, row.key): row for level, level_rows in rollups.items() for row in level_rows}
-    return found, rows
+        found.extend(region_hits(rollups.levels, rule_spec(rule), labels, rollups.park))
+    rows = {(level, row.key): row for level, level_rows in rollups.levels.items() for row in level_rows}
+    return found, rows, rollups.park
 
 
 def _clear_regions(
     rules: Sequence[AlertRule],
     found: Sequence[RegionHit],
     rows: dict[tuple[str, str], RegionRow],
+    park: ParkFigures,
     now: Any,
 ) -> int:
     """Mark "condition cleared" the open alerts of these region rules whose region reached no
     threshold this run. They stay open: staff close them with a resolution, as every alert; a later
-    crossing clears the mark again (and is recorded as a new hit)."""
+    crossing clears the mark again (and is recorded as a new hit). The note gives the park's figures
+    too: a region can fall under its rule's bar because the park rose to it, not only by improving."""
     by_code = {r.code: r for r in rules}
     hit_keys = {_hit_key(by_code[h.rule_code], h) for h in found}
     stale = [
@@ -479,13 +484,22 @@ def _clear_regions(
                 "cd_share": row.cd_share,
                 "open_alerts": row.open_alerts,
                 "alerts_per_100": row.alerts_per_100,
+                "park": park.as_facts(),
             }
             if row is not None
             else {}
         )
         note = (
-            _("区域已回落到阈值以下:C/D 级占比 %(cd)s%%,每百家企业未关闭预警 %(per100)s 条")
-            % {"cd": f"{100 * row.cd_share:.0f}", "per100": f"{row.alerts_per_100:g}"}
+            _(
+                "区域已回落到阈值以下:C/D 级占比 %(cd)s%%(全园 %(park_cd)s%%),"
+                "每百家企业未关闭预警 %(per100)s 条(全园 %(park_per100)s 条)"
+            )
+            % {
+                "cd": f"{100 * row.cd_share:.0f}",
+                "per100": f"{row.alerts_per_100:g}",
+                "park_cd": f"{100 * park.cd_share:.0f}",
+                "park_per100": f"{park.alerts_per_100:g}",
+            }
             if row is not None
             else _("区域已没有园区企业")
         )

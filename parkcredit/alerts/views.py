@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from creditcore.alerts.regions import bars
 from creditcore.alerts.rules import FAMILIES
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, PARK_ROLES
 from parkcredit.accounts.permissions import role_required
@@ -101,10 +102,13 @@ def _detail_context(request: HttpRequest, alert: Any, **forms: Any) -> dict[str,
 
 
 def _region_facts(alert: Any) -> dict[str, Any]:
-    """A region alert's figures at its last hit, with the thresholds it reached, for the detail page."""
+    """A region alert's figures at its last hit, with the thresholds it reached and the park-wide
+    figures they were compared with (alerts raised before the comparison existed have none)."""
     facts = alert.facts or {}
     thresholds = facts.get("thresholds") or {}
     crossed = set(facts.get("crossed") or ())
+    park = facts.get("park") or None
+    vs_park = float(thresholds.get("vs_park") or 1.0)
     level, key = alert.region_level, alert.region_key
     drill = reverse("alerts:region_enterprises") + "?" + urlencode({"level": level, "key": key})
     children = ""
@@ -121,6 +125,9 @@ def _region_facts(alert: Any) -> dict[str, Any]:
         "cd_threshold_pct": round(100 * float(thresholds.get("cd_share") or 0), 1),
         "cd_crossed": "cd_share" in crossed,
         "density_crossed": "alerts_per_100" in crossed,
+        "park": park,
+        "park_cd_pct": round(100 * float(park["cd_share"]), 1) if park else None,
+        "vs_park": f"{vs_park:g}" if vs_park > 1.0 else "",
         "enterprises_url": drill,
         "children_url": children,
         "level_url": reverse("alerts:regions") + "?" + urlencode({"level": level}),
@@ -238,6 +245,7 @@ def _region_thresholds(request: HttpRequest, level: str) -> dict[str, Any]:
         "cd_share": stored.cd_share,
         "alerts_per_100": stored.alerts_per_100,
         "min_enterprises": stored.min_enterprises,
+        "vs_park": stored.vs_park,
     }
     form = RegionPreviewForm(request.GET)
     form.is_valid()
@@ -245,21 +253,26 @@ def _region_thresholds(request: HttpRequest, level: str) -> dict[str, Any]:
     for name in values:
         if form.cleaned_data.get(name) is not None:
             values[name] = form.cleaned_data[name]
+    rules = []
+    for rule in s.region_rules_for(level):
+        params = s.region_params(rule)
+        vs_park = float(params["vs_park"])
+        rules.append(
+            {
+                "rule": rule,
+                "cd_share": f"{100 * float(params['cd_share']):g}",
+                "alerts_per_100": f"{float(params['alerts_per_100']):g}",
+                "min_enterprises": params["min_enterprises"],
+                "vs_park": f"{vs_park:g}" if vs_park > 1.0 else "",
+            }
+        )
     return {
         "stored": stored,
         "saved": saved,
         "values": values,
         "preview": values != saved,
         "problems": form.problems(),
-        "rules": [
-            {
-                "rule": rule,
-                "cd_share": f"{100 * float(rule.params.get('cd_share', 0)):g}",
-                "alerts_per_100": f"{float(rule.params.get('alerts_per_100', 0)):g}",
-                "min_enterprises": rule.params.get("min_enterprises", ""),
-            }
-            for rule in s.region_rules_for(level)
-        ],
+        "rules": rules,
     }
 
 
@@ -275,24 +288,28 @@ def region_view(request: HttpRequest) -> HttpResponse:
         raise Http404(_("未知的区域层级"))
     limits = _region_thresholds(request, level)
     values = limits["values"]
-    rows = s.region_rows(
+    rows, park = s.region_rows(
         level,
         parent_level=parent_level,
         parent_key=parent_key,
         cd_share=values["cd_share"],
         alerts_per_100=values["alerts_per_100"],
         min_enterprises=values["min_enterprises"],
+        vs_park=values["vs_park"],
     )
+    cd_bar, alerts_bar = bars(values["cd_share"], values["alerts_per_100"], values["vs_park"], park)
     open_alerts = s.region_open_alerts(request.user, level)
     child = s.CHILD_LEVEL.get(level)
     park_map = None
     if level == "zone" and not parent_key:
         # The map's cells are buildings: the building rule's thresholds, unless staff preview others.
         if limits["preview"]:
-            park_map = s.park_map(values["cd_share"], values["alerts_per_100"], values["min_enterprises"])
+            park_map = s.park_map(
+                values["cd_share"], values["alerts_per_100"], values["min_enterprises"], values["vs_park"]
+            )
         else:
             cells = s.region_thresholds("building")
-            park_map = s.park_map(cells.cd_share, cells.alerts_per_100, cells.min_enterprises)
+            park_map = s.park_map(cells.cd_share, cells.alerts_per_100, cells.min_enterprises, cells.vs_park)
         for cell in park_map["cells"]:
             cell["url"] = reverse("alerts:region_enterprises") + f"?level=building&key={cell['code']}"
         park_map["labels"] = {
@@ -316,6 +333,16 @@ def region_view(request: HttpRequest) -> HttpResponse:
         "cd_share": values["cd_share"],
         "alerts_per_100": values["alerts_per_100"],
         "min_enterprises": values["min_enterprises"],
+        "vs_park": values["vs_park"],
+        # The whole park's figures and what a region must reach given them (the page states both).
+        "park": {
+            "enterprises": park.enterprises,
+            "cd_share_pct": f"{100 * park.cd_share:.1f}",
+            "alerts_per_100": f"{park.alerts_per_100:g}",
+            "cd_bar_pct": f"{100 * cd_bar:.1f}",
+            "alerts_bar": f"{alerts_bar:.1f}",
+            "relative": values["vs_park"] > 1.0,
+        },
         "can_edit": _can_edit(request),
         "park_map": park_map,
         "chart": {

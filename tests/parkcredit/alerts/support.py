@@ -74,10 +74,22 @@ GRADE_SCORES = {"A": 850, "B": 700, "C": 500, "D": 300}
 GRADE_COLOURS = {"A": "green", "B": "yellow", "C": "red", "D": "black"}
 
 
-def region_park() -> dict[str, list[Any]]:
-    """The enterprises of `REGION_PARK` by building code, each with a current score of its grade."""
+def region_park(vs_park: float = 1.0) -> dict[str, list[Any]]:
+    """The enterprises of `REGION_PARK` by building code, each with a current score of its grade.
+
+    The default region rules are set to `vs_park` 1 (absolute thresholds only) unless told
+    otherwise, so the hand counts above decide: the park itself is 5 of 22 C/D (23 %), and at the
+    default 1.5 a region would need 34 %, which none of them has.
+    """
+    from parkcredit.alerts.models import AlertRule
+    from parkcredit.alerts.services import rules_ensure_defaults
     from parkcredit.enterprises.models import Building
     from tests.parkcredit.scoring.test_views_support import make_model, make_run, make_score
+
+    rules_ensure_defaults()
+    for rule in AlertRule.objects.filter(family="region"):
+        rule.params = {**rule.params, "vs_park": vs_park}
+        rule.save(update_fields=["params"])
 
     run = make_run(make_model(), today())
     park: dict[str, list[Any]] = {}

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from parkcredit.alerts.models import Alert, AlertRule
 from parkcredit.alerts.services import alerts_run
-from tests.parkcredit.alerts.support import region_park, serious_penalty
+from tests.parkcredit.alerts.support import region_park, serious_penalty, set_grade
 
 REGIONS = reverse("alerts:regions")
 
@@ -113,6 +113,8 @@ def test_region_rule_form_picks_levels_and_refuses_bad_values(client: Client, pa
     page = client.get(url).content.decode()
     assert 'name="param_levels"' in page and "产业集群" in page and 'name="notify_enterprise"' not in page
     assert "区域预警只通知园区工作人员" in page
+    # vs_park, 1 here (the helper's setting), with what it means under the field.
+    assert 'name="param_vs_park"' in page and "高于全园倍数" in page and "1 表示不与全园比较" in page
     data = {
         "severity": "warning",
         "enabled": "on",
@@ -121,17 +123,36 @@ def test_region_rule_form_picks_levels_and_refuses_bad_values(client: Client, pa
         "param_cd_share": "1.5",
         "param_alerts_per_100": "30",
         "param_min_enterprises": "10",
+        "param_vs_park": "1",
         "recipients": [],
     }
     bad = client.post(url, data).content.decode()
     assert "C/D 级占比阈值" in bad and "1.5" in bad and "超出范围" in bad
     data["param_cd_share"] = "0.25"
+    data["param_vs_park"] = "0.9"
+    bad = client.post(url, data).content.decode()
+    assert "高于全园倍数" in bad and "vs_park" in bad and "0.9" in bad and "超出范围" in bad
+    data["param_vs_park"] = "2"
     assert client.post(url, data).status_code == 302
     rule.refresh_from_db()
     assert rule.params["levels"] == ["building", "plot"] and rule.params["cd_share"] == 0.25
+    assert rule.params["vs_park"] == 2.0
     assert not rule.notify_enterprise
     rules = client.get(reverse("alerts:rules")).content.decode()
-    assert "cd_share = 0.25" in rules and "区域" in rules
+    assert "cd_share = 0.25" in rules and "vs_park = 2.0" in rules and "区域" in rules
+
+
+def test_a_rule_saved_before_vs_park_shows_and_keeps_one(client: Client, park_admin: Any) -> None:
+    rule = AlertRule.objects.get(code="region_zone")
+    rule.params = {k: v for k, v in rule.params.items() if k != "vs_park"}
+    rule.save(update_fields=["params"])
+    client.force_login(park_admin)
+    page = client.get(reverse("alerts:rule_edit", args=[rule.pk]))
+    # The form shows the value the rule runs with: 1, not the default of new rules.
+    assert page.context["form"]["param_vs_park"].value() == 1.0
+    html = client.get(REGIONS + "?level=zone").content.decode()
+    assert "C/D 级占比 ≥ 20%,或每百家企业未关闭预警 ≥ 30 条;至少 10 家企业" in html
+    assert "高于全园倍数为 1:只按阈值标记,不与全园比较。" in html
 
 
 def test_region_page_and_alert_in_english(client: Client, park_admin: Any, settings: Any) -> None:
@@ -142,6 +163,41 @@ def test_region_page_and_alert_in_english(client: Client, park_admin: Any, setti
     html = client.get(REGIONS + "?level=building").content.decode()
     assert "Building alert rules (saved thresholds)" in html and "Try other thresholds" in html
     assert "试算其他阈值" not in html and "区域预警" not in html
+    assert "Whole park (enterprises: 22)" in html and "The park multiple is 1" in html and "全园" not in html
     alert = Alert.objects.get(rule__code="region_building")
     detail = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
     assert "Region figures" in detail and "Building 北1栋" in detail
+
+
+def test_region_page_compares_with_the_whole_park_and_previews_vs_park(
+    client: Client, dept_staff: Any
+) -> None:
+    park = region_park(vs_park=1.5)
+    set_grade(park["N1"][3], "C")
+    set_grade(park["N1"][4], "D")  # N1 at 50 %, the park at 7 of 22 (31.8 %), the bar 47.7 %
+    alerts_run()
+    client.force_login(dept_staff)
+    html = client.get(REGIONS + "?level=building").content.decode()
+    assert "C/D 级占比 ≥ 20%,或每百家企业未关闭预警 ≥ 30 条,且不低于全园的 1.5 倍;至少 10 家企业" in html
+    assert "全园 22 家企业:C/D 级占比 31.8%,每百家企业未关闭预警 0 条。" in html
+    assert "区域须达到 C/D 级占比 47.7% 或每百家 30.0 条" in html
+    assert "关注" in _row(html, "N1") and 'value="1.5"' in html
+    zones = client.get(REGIONS + "?level=zone").content.decode()
+    assert "关注" not in _row(zones, "北区")  # 30 %: over the threshold, not over 1.5 x the park
+    # Previewing vs_park 1 marks it, labelled, without touching the rule.
+    preview = client.get(REGIONS + "?level=zone&vs_park=1").content.decode()
+    assert "关注(预览)" in _row(preview, "北区") and "高于全园倍数为 1" in preview
+    assert AlertRule.objects.get(code="region_zone").params["vs_park"] == 1.5
+    bad = client.get(REGIONS + "?level=zone&vs_park=0.5").content.decode()
+    assert "高于全园倍数 的值 0.5 无效" in bad and "关注(预览)" not in bad
+    # A drill-down compares with the whole park, not with its parent: S1 (1 D of 2, 50 %) stands out
+    # from the park (47.7 %) though not from 南区, which is S1 alone.
+    south = client.get(
+        REGIONS + "?level=building&parent_level=zone&parent=" + quote("南区") + "&min_enterprises=1"
+    ).content.decode()
+    assert "关注(预览)" in _row(south, "S1") and "31.8%" in south
+
+    alert = Alert.objects.get(rule__code="region_building", region_key="N1")
+    detail = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    assert "50.0%" in detail and "全园 31.8%,阈值 20.0% 且不低于全园的 1.5 倍" in detail
+    assert "全园 0.0,阈值 30.0 且不低于全园的 1.5 倍" in detail and "高于全园倍数" in detail

@@ -20,6 +20,7 @@ from parkcredit.alerts.services import (
     alerts_digest,
     alerts_run,
     hits_apply,
+    rule_spec,
     rule_update,
     rules_ensure_defaults,
 )
@@ -50,10 +51,15 @@ def _update(rule: AlertRule, actor: Any, **changes: Any) -> AlertRule:
     return rule_update(actor=actor, rule=rule, **values)
 
 
-def test_default_region_rules_one_per_level_match_the_seed_migration(db: Any) -> None:
+def _migration(name: str) -> Any:
+    return importlib.import_module(f"parkcredit.alerts.migrations.{name}")
+
+
+def test_default_region_rules_one_per_level_match_the_seed_migrations(db: Any) -> None:
     AlertRule.objects.filter(family="region").delete()
-    seed = importlib.import_module("parkcredit.alerts.migrations.0003_region_rules_seed").seed
+    seed = _migration("0003_region_rules_seed").seed
     seed(apps, None)
+    _migration("0004_region_rules_vs_park").seed(apps, None)
     seeded = {
         r.code: (r.name, r.params, r.severity, r.notify_enterprise)
         for r in AlertRule.objects.filter(family="region")
@@ -67,10 +73,63 @@ def test_default_region_rules_one_per_level_match_the_seed_migration(db: Any) ->
         "cd_share": 0.2,
         "alerts_per_100": 30.0,
         "min_enterprises": 10,
+        "vs_park": 1.5,
     }
     seed(apps, None)  # a second run leaves staff's region rules alone
     assert AlertRule.objects.filter(family="region").count() == 5
     assert not [r for r in rules_ensure_defaults() if r.family == "region"]
+
+
+def test_vs_park_migration_seeds_the_default_rules_and_leaves_other_rules_meaning_what_they_meant(
+    db: Any,
+) -> None:
+    migration = _migration("0004_region_rules_vs_park")
+    AlertRule.objects.filter(family="region").delete()
+    _migration("0003_region_rules_seed").seed(apps, None)  # an install from before vs_park existed
+    AlertRule.objects.filter(code="region_plot").update(
+        params={"levels": ["plot"], "cd_share": 0.25, "alerts_per_100": 30.0, "min_enterprises": 8}
+    )
+    AlertRule.objects.filter(code="region_zone").update(
+        params={
+            "levels": ["zone"],
+            "cd_share": 0.2,
+            "alerts_per_100": 30.0,
+            "min_enterprises": 10,
+            "vs_park": 2,
+        }
+    )
+    custom = AlertRule.objects.create(
+        code="region_north",
+        name="北区楼宇",
+        family="region",
+        params={"levels": ["building"], "cd_share": 0.3, "alerts_per_100": 40.0, "min_enterprises": 5},
+    )
+    assert {r.code for r in AlertRule.objects.filter(family="region") if "vs_park" not in r.params} == {
+        "region_plot",
+        "region_building",
+        "region_industry",
+        "region_cluster",
+        "region_north",
+    }
+    migration.seed(apps, None)
+    vs_park = {r.code: r.params.get("vs_park") for r in AlertRule.objects.filter(family="region")}
+    assert vs_park == {
+        "region_zone": 2,  # set already: kept
+        "region_plot": 1.5,  # staff's other thresholds stay, the parameter is added
+        "region_building": 1.5,
+        "region_industry": 1.5,
+        "region_cluster": 1.5,
+        "region_north": None,  # not a default rule: left alone, and it means 1 (thresholds only)
+    }
+    assert AlertRule.objects.get(code="region_plot").params["cd_share"] == 0.25
+    custom.refresh_from_db()
+    assert rule_spec(custom).param("vs_park") == 1.0
+    migration.seed(apps, None)  # re-running changes nothing
+    assert {r.code: r.params.get("vs_park") for r in AlertRule.objects.filter(family="region")} == vs_park
+    # Backwards: the code before the migration does not know the parameter, so it goes everywhere.
+    migration.unseed(apps, None)
+    assert not [r for r in AlertRule.objects.filter(family="region") if "vs_park" in r.params]
+    assert AlertRule.objects.get(code="region_plot").params["min_enterprises"] == 8
 
 
 def test_region_rule_update_validates_naming_parameter_and_value_and_audits(
@@ -85,6 +144,9 @@ def test_region_rule_update_validates_naming_parameter_and_value_and_audits(
         ({"min_enterprises": 0}, ("最少企业数", "超出范围")),
         ({"levels": "building,planet"}, ("区域层级", "planet", "无效")),
         ({"levels": ""}, ("区域层级", "不能为空")),
+        ({"vs_park": "0.5"}, ("高于全园倍数", "vs_park", "0.5", "超出范围")),
+        ({"vs_park": "11"}, ("高于全园倍数", "vs_park", "11", "超出范围")),
+        ({"vs_park": "一倍半"}, ("高于全园倍数", "一倍半", "不是数字")),
     ):
         with pytest.raises(ValidationError) as bad:
             _update(rule, park_admin, params=params)
@@ -112,6 +174,7 @@ def test_region_rule_update_validates_naming_parameter_and_value_and_audits(
             "cd_share": "0.3",
             "alerts_per_100": 40,
             "min_enterprises": "5",
+            "vs_park": "2",
         },
         severity="critical",
         recipients=[inspector],
@@ -122,11 +185,16 @@ def test_region_rule_update_validates_naming_parameter_and_value_and_audits(
         "cd_share": 0.3,
         "alerts_per_100": 40.0,
         "min_enterprises": 5,
+        "vs_park": 2.0,
     }
     assert list(rule.recipients.all()) == [inspector]
     entry = AuditEntry.objects.get(action="alerts.rule_update")
     assert entry.detail["before"]["params"]["cd_share"] == 0.2
     assert entry.detail["after"]["params"]["cd_share"] == 0.3
+    assert (
+        entry.detail["before"]["params"]["vs_park"] == 1.5
+        and entry.detail["after"]["params"]["vs_park"] == 2.0
+    )
     assert entry.detail["before"]["recipients"] == [] and entry.detail["after"]["recipients"] == ["inspector"]
 
 
@@ -140,7 +208,20 @@ def test_run_opens_exactly_the_expected_region_alerts_and_reruns_add_nothing(db:
     assert building.subject_name == "楼宇 北1栋" and building.subject_type == "region"
     assert building.facts["enterprises"] == 10 and building.facts["graded"] == 10
     assert building.facts["cd_share"] == 0.3 and building.facts["crossed"] == ["cd_share"]
-    assert building.facts["thresholds"] == {"cd_share": 0.2, "alerts_per_100": 30.0, "min_enterprises": 10}
+    assert building.facts["thresholds"] == {
+        "cd_share": 0.2,
+        "alerts_per_100": 30.0,
+        "min_enterprises": 10,
+        "vs_park": 1.0,
+    }
+    # The park's own figures are recorded next to the region's: 5 of 22 C/D, no open alerts.
+    assert building.facts["park"] == {
+        "enterprises": 22,
+        "graded": 22,
+        "cd_share": round(5 / 22, 4),
+        "open_alerts": 0,
+        "alerts_per_100": 0.0,
+    }
     assert "C/D 级企业占比 30%" in building.summary and "北1栋" in building.summary
     # 南1栋 has half C/D, but only 2 enterprises: below the minimum size, so no alert.
     assert not Alert.objects.filter(region_key__in=["S1", "南区", "南区1号地块"]).exists()
@@ -175,7 +256,7 @@ def test_the_database_keeps_one_open_alert_per_rule_and_region_and_exactly_one_s
 
 def test_alert_density_crosses_then_clears_then_crosses_again(db: Any, park_admin: Any) -> None:
     park = region_park()
-    serious = next(r for r in rules_ensure_defaults() if r.code == "serious_record")
+    serious = AlertRule.objects.get(code="serious_record")
     AlertRule.objects.filter(pk=serious.pk).update(severity="info")
     serious.refresh_from_db()
     # 3 open enterprise alerts among N2's 10 enterprises: 30 per 100, the threshold (N2 is also the
@@ -210,6 +291,62 @@ def test_alert_density_crosses_then_clears_then_crosses_again(db: Any, park_admi
     assert n2.cleared_at is None and n2.hit_count == 2 and n2.facts["crossed"] == ["cd_share"]
     assert list(n2.events.values_list("action", flat=True))[-2:] == [AlertAction.CLEARED, AlertAction.HIT]
     assert Alert.objects.filter(rule__code="region_building", region_key="N2").count() == 1
+
+
+def _set_vs_park(value: float) -> None:
+    for rule in AlertRule.objects.filter(family="region"):
+        rule.params = {**rule.params, "vs_park": value}
+        rule.save(update_fields=["params"])
+
+
+def test_at_the_default_vs_park_a_region_must_stand_out_from_the_park(db: Any) -> None:
+    park = region_park(vs_park=1.5)
+    # The park is 5 of 22 C/D (22.7 %), so a region needs 1.5 x that = 34.1 %: N1's 30 % reaches the
+    # 20 % threshold (and alerts at vs_park 1, see above) but does not stand out.
+    run = alerts_run()
+    assert run.hits == 0 and _region_alerts() == set()
+
+    # N1 at 5 of 10 (50 %): the park is 7 of 22 (31.8 %), the bar 47.7 %. N1, its plot and its
+    # industry (the same ten firms) stand out; zone 北区 (6 of 20, 30 %) is over the threshold but
+    # not over 1.5 x the park, and the cluster is the whole park, which never stands out from itself.
+    set_grade(park["N1"][3], "C")
+    set_grade(park["N1"][4], "D")
+    alerts_run()
+    n1_alerts = {
+        ("region_building", "building", "N1"),
+        ("region_plot", "plot", "北区1号地块"),
+        ("region_industry", "industry", "精密加工"),
+    }
+    assert _region_alerts() == n1_alerts
+    n1 = Alert.objects.get(rule__code="region_building")
+    assert n1.facts["crossed"] == ["cd_share"] and n1.facts["cd_share"] == 0.5
+    assert n1.facts["park"]["cd_share"] == round(7 / 22, 4) and n1.facts["park"]["enterprises"] == 22
+    assert n1.facts["thresholds"]["vs_park"] == 1.5
+    assert n1.summary == (
+        "楼宇“北1栋”:C/D 级企业占比 50%(全园 32%,阈值 20% 且不低于全园的 1.5 倍,已评级 10 家)"
+    )
+
+    # The rest of the park catches up (N2 at 6 of 10): the park is 12 of 22 (54.5 %), the bar 81.8 %.
+    # N1 has not improved, but no longer stands out: its alerts are marked "condition cleared", and
+    # the note gives the park's figure, which is what moved.
+    for enterprise in park["N2"][1:6]:
+        set_grade(enterprise, "C")
+    run = alerts_run()
+    assert run.hits == 0 and run.cleared == 3
+    note = n1.events.get(action=AlertAction.CLEARED).note
+    assert "C/D 级占比 50%(全园 55%)" in note, note
+
+    # The same park with the comparison off (vs_park 1) flags every region of 10 or more: the
+    # whole park is over the 20 % threshold, which is the problem vs_park solves.
+    _set_vs_park(1.0)
+    alerts_run()
+    assert _region_alerts() == n1_alerts | {
+        ("region_zone", "zone", "北区"),
+        ("region_plot", "plot", "北区2号地块"),
+        ("region_building", "building", "N2"),
+        ("region_industry", "industry", "软件服务"),
+        ("region_cluster", "cluster", "高端装备"),
+    }
 
 
 def test_closed_region_alert_reopens_while_the_region_stays_over(db: Any, park_admin: Any) -> None:
