@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parkcredit.commitments.models import BreachSeverity, CommitmentStatus, CommitmentTemplate, Scenario
+from parkcredit.common.once import OnceTokenField
 
 
 def _style(form: forms.Form) -> None:
@@ -112,14 +113,7 @@ class SignForm(forms.Form):
 class ConfirmForm(SignForm):
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # The one-time signing token of this confirmation page: sending the page twice signs once.
-    token = forms.RegexField(
-        regex=r"^[0-9a-f]{32}$",
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("签署页面已失效,请点“返回修改”后重新阅读承诺书再签署"),
-            "invalid": _("签署页面已失效,请点“返回修改”后重新阅读承诺书再签署"),
-        },
-    )
+    token = OnceTokenField(expired=_("签署页面已失效,请点“返回修改”后重新阅读承诺书再签署"))
     confirmed = forms.BooleanField(
         label=_("我已完整阅读上述承诺书,代表承诺主体作出承诺"),
         error_messages={"required": _("请勾选确认已阅读承诺书后再签署")},

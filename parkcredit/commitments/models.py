@@ -117,8 +117,9 @@ class Commitment(models.Model):
     Exactly one of `enterprise` and `organisation` (a park department, for 政务诚信) is the
     committing party. `conditions` and `deadlines` are frozen at signing, so revising the
     template never changes what an existing commitment promised. `sign_token` is the one-time
-    token of the confirmation page it was signed from (empty when signed without one: the repair
-    workflow, the demo, window registrations): submitting that page again finds this row.
+    token of the page it was signed from: the confirmation page, or the repair application page
+    (the application keeps the same token). Empty when signed without one (the demo, window
+    registrations). Submitting that page again finds this row.
     """
 
     number = models.CharField(_("承诺编号"), max_length=32, unique=True)

@@ -11,7 +11,6 @@ its own transaction.
 from __future__ import annotations
 
 import calendar
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -46,6 +45,7 @@ from parkcredit.commitments.models import (
     Scenario,
 )
 from parkcredit.commitments.text import RenderedText, body_check, render
+from parkcredit.common import once
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.records.models import CreditRecord, DataSource, DataSourceKind, RecordKind
 
@@ -349,12 +349,9 @@ def commitment_prepare(
     )
 
 
-SIGN_TOKEN_MAX = 64
-
-
 def sign_token_issue() -> str:
     """A fresh one-time signing token for a confirmation page (stored only once it has signed)."""
-    return secrets.token_hex(16)
+    return once.token_issue()
 
 
 def already_signed_message(commitment: Commitment) -> str:
@@ -400,7 +397,7 @@ def commitment_sign(
     one insert and sends the other to the same answer.
     """
     sign_token = (sign_token or "").strip()
-    if len(sign_token) > SIGN_TOKEN_MAX:
+    if len(sign_token) > once.TOKEN_MAX:
         raise ValidationError({"sign_token": _("签署页凭据无效,请重新打开签署页面")})
     existing = Commitment.objects.signed_with(actor, sign_token).first()
     if existing is not None:
@@ -423,37 +420,34 @@ def commitment_sign(
         raise ValidationError({"reference": _("关联事项编号不超过 100 个字符")})
     public = draft.template.public_default if is_public is None else bool(is_public)
     with transaction.atomic():
-        try:
-            # A savepoint: when another request with the same token won the insert, the
-            # transaction stays usable to read what it signed.
-            with transaction.atomic():
-                commitment = Commitment.objects.create(
-                    number=f"tmp-{uuid.uuid4().hex[:24]}",
-                    template=draft.template,
-                    scenario=draft.template.scenario,
-                    title=draft.template.title,
-                    enterprise=draft.enterprise,
-                    organisation=draft.organisation,
-                    party_name=draft.party_name,
-                    text=draft.rendered.text,
-                    digest=draft.rendered.digest,
-                    conditions=conditions_json(draft.conditions),
-                    deadlines={str(i): d.isoformat() for i, d in draft.deadlines.items()},
-                    scope=draft.scope,
-                    reference=reference,
-                    record=draft.record,
-                    signer=actor,
-                    signed_at=timezone.now(),
-                    valid_from=draft.signed_on,
-                    valid_until=draft.valid_until,
-                    is_public=public,
-                    sign_token=sign_token,
-                )
-        except IntegrityError:
-            existing = Commitment.objects.signed_with(actor, sign_token).first()
-            if existing is None:
-                raise
-            raise CommitmentAlreadySigned(existing) from None
+        # A page sent twice at once: the database lets one insert, the other gets its commitment.
+        commitment, created = once.create_once(
+            lambda: Commitment.objects.create(
+                number=f"tmp-{uuid.uuid4().hex[:24]}",
+                template=draft.template,
+                scenario=draft.template.scenario,
+                title=draft.template.title,
+                enterprise=draft.enterprise,
+                organisation=draft.organisation,
+                party_name=draft.party_name,
+                text=draft.rendered.text,
+                digest=draft.rendered.digest,
+                conditions=conditions_json(draft.conditions),
+                deadlines={str(i): d.isoformat() for i, d in draft.deadlines.items()},
+                scope=draft.scope,
+                reference=reference,
+                record=draft.record,
+                signer=actor,
+                signed_at=timezone.now(),
+                valid_from=draft.signed_on,
+                valid_until=draft.valid_until,
+                is_public=public,
+                sign_token=sign_token,
+            ),
+            lambda: Commitment.objects.signed_with(actor, sign_token).first(),
+        )
+        if not created:
+            raise CommitmentAlreadySigned(commitment)
         # The number follows the row id, so it is unique and the same on every replay of the demo.
         commitment.number = f"CN{draft.signed_on:%Y}{commitment.pk:07d}"
         Commitment.objects.filter(pk=commitment.pk).update(number=commitment.number)

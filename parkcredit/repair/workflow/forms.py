@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parkcredit.common.once import OnceTokenField
 from parkcredit.objections.forms import MultipleFileField
 from parkcredit.objections.routing import park_departments
 
@@ -25,9 +26,19 @@ class ApplicationForm(forms.Form):
         required=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    # The one-time token of this application page: sending the page twice submits once.
+    token = OnceTokenField(expired=_("申请页面已失效,本次没有提交。请重新选择证明材料后再提交"))
 
 
 class ActionForm(forms.Form):
+    # The step the page decides: sending the page twice decides it once, never the next step.
+    step = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("办理页面已失效,请刷新页面后重新办理"),
+            "invalid": _("办理页面已失效,请刷新页面后重新办理"),
+        },
+    )
     decision = forms.ChoiceField(
         label=_("办理结果"),
         choices=(("approve", _("通过")), ("reject", _("不予通过"))),

@@ -55,12 +55,20 @@ class RepairApplicationQuerySet(models.QuerySet["RepairApplication"]):
             return self.filter(enterprise_id=actor.enterprise_id)
         return self.none()
 
+    def submitted_with(self, actor: Any, token: str) -> RepairApplicationQuerySet:
+        """The application `actor` submitted from the application page that carried `token` (at most one)."""
+        if not token or getattr(actor, "pk", None) is None:
+            return self.none()
+        return self.filter(submitted_by_id=actor.pk, submit_token=token)
+
 
 class RepairApplication(models.Model):
     """One application to repair one record, with the signed credit commitment that goes with it.
 
     The commitment is signed through the commitments app (scenario "repair"); its text, SM3
     digest and signing moment are repeated here so the application reads on its own.
+    `submit_token` is the one-time token of the application page it was submitted from (empty
+    when submitted without one: the demo, tests): submitting that page again finds this row.
     """
 
     record = models.ForeignKey(
@@ -104,6 +112,7 @@ class RepairApplication(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(_("办理意见"), blank=True)
+    submit_token = models.CharField(_("申请页凭据"), max_length=64, blank=True, default="", editable=False)
 
     objects = RepairApplicationQuerySet.as_manager()
 
@@ -117,7 +126,17 @@ class RepairApplication(models.Model):
                 fields=["record"],
                 condition=models.Q(state__in=["submitted", "reviewing", "deciding"]),
                 name="repair_application_one_open_per_record",
-            )
+            ),
+            # One application page submits once: a double click or a re-sent form carries the
+            # same token, and of two simultaneous requests the database lets exactly one insert.
+            # This is not the business rule above (one open application per record), which also
+            # refuses a second page; the token tells the two apart, so a repeat lands on its own
+            # application instead of being refused.
+            models.UniqueConstraint(
+                fields=["submitted_by", "submit_token"],
+                condition=~models.Q(submit_token=""),
+                name="repair_application_submit_token_once",
+            ),
         ]
 
     def __str__(self) -> str:

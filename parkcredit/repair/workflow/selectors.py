@@ -27,6 +27,20 @@ def application_list(*, actor: Any) -> QuerySet[RepairApplication]:
     )
 
 
+def application_submitted_with(*, actor: Any, token: str) -> RepairApplication | None:
+    """What `actor` submitted from the application page carrying one-time token `token`, if anything."""
+    return RepairApplication.objects.submitted_with(actor, token).first()
+
+
+def application_open_for(*, actor: Any, record: Any) -> RepairApplication | None:
+    """The record's application in progress, if the actor may see it."""
+    return (
+        application_list(actor=actor)
+        .filter(record=record, state__in=[state.value for state in OPEN_STATES])
+        .first()
+    )
+
+
 def application_get_for_actor(actor: Any, pk: int) -> RepairApplication:
     """The application `pk` if the actor may see it; Http404 for missing and forbidden alike."""
     application = application_list(actor=actor).filter(pk=pk).first()

@@ -23,12 +23,14 @@ from creditcore.deadlines import due_on, repair_limits
 from creditcore.ledger import EventType
 from parkcredit.accounts.models import Organisation, OrganisationKind
 from parkcredit.audit.services import audit_log
+from parkcredit.common import once
 from parkcredit.objections import routing
 from parkcredit.objections.files import checked_uploads, file_fields
 from parkcredit.records.models import CreditRecord
 from parkcredit.records.selectors import record_state
 from parkcredit.records.services import record_event_append
 from parkcredit.repair.workflow.models import (
+    OPEN_STATES,
     ApplicationState,
     RepairApplication,
     RepairMaterial,
@@ -126,6 +128,51 @@ def _link(application: RepairApplication) -> str:
     return reverse("repair_workflow:detail", kwargs={"pk": application.pk})
 
 
+def submit_token_issue() -> str:
+    """A fresh one-time token for an application page (stored with the application it submits)."""
+    return once.token_issue()
+
+
+def page_expired_message() -> str:
+    """An application page without a valid one-time token: nothing was submitted from it."""
+    return _("申请页面已失效,本次没有提交。请重新选择证明材料后再提交")
+
+
+def already_submitted_message(application: RepairApplication) -> str:
+    return _("这份修复申请已经提交(修复申请 #%(pk)s),重复提交没有再提交一份。") % {"pk": application.pk}
+
+
+class ApplicationAlreadySubmitted(ValidationError):
+    """The application page was submitted again (a double click, a re-sent form, two requests at
+    once); `existing` is the application its first submission created. Nothing new was written."""
+
+    def __init__(self, existing: RepairApplication) -> None:
+        self.existing = existing
+        super().__init__(
+            {"submit_token": ValidationError(already_submitted_message(existing), code="already_submitted")}
+        )
+
+
+def open_application(record: CreditRecord) -> RepairApplication | None:
+    """The record's application still in progress, if any (at most one: a database constraint)."""
+    return RepairApplication.objects.filter(record=record, state__in=[s.value for s in OPEN_STATES]).first()
+
+
+def _already_open(record: CreditRecord, application: RepairApplication | None) -> ValidationError:
+    """The business rule, not a double submission: another application page (another token), or
+    one submitted without a token, asks to repair a record whose application is in progress."""
+    if application is None:  # closed again between the refused insert and this read
+        return ValidationError(
+            {"record": _("记录「%(ref)s」已有正在办理的修复申请") % {"ref": record.source_ref}}
+        )
+    return ValidationError(
+        {
+            "record": _("记录「%(ref)s」已有正在办理的修复申请(修复申请 #%(pk)s),办结后才能再次申请")
+            % {"ref": record.source_ref, "pk": application.pk}
+        }
+    )
+
+
 def application_submit(
     *,
     actor: Any,
@@ -133,6 +180,7 @@ def application_submit(
     statement: str,
     commitment_digest: str,
     files: list[tuple[str, bytes]],
+    submit_token: str = "",
 ) -> RepairApplication:
     """An enterprise user applies to repair one of its records, with proof and a signed commitment.
 
@@ -142,9 +190,22 @@ def application_submit(
     commitment is signed through the commitments app in the same transaction, and nothing is
     signed if the text changed meanwhile. The acceptance window gets the application with the
     time limit of the rule set in force.
+
+    `submit_token` (from `submit_token_issue`, carried by the application page) makes submitting
+    idempotent: when this user has already submitted with it, ApplicationAlreadySubmitted carries
+    that application and nothing is written (no second application, commitment, audit entry or
+    notification). Two requests at the same moment both pass the first look; the unique
+    constraint on (submitter, token) lets one insert and sends the other to the same answer. The
+    commitment is signed with the same token, so the commitments app refuses a second one too.
     """
     if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
         raise PermissionDenied(_("只有记录所属企业的用户可以申请修复该记录"))
+    token = (submit_token or "").strip()
+    if token and not once.is_token(token):
+        raise ValidationError({"submit_token": page_expired_message()})
+    existing = RepairApplication.objects.submitted_with(actor, token).first()
+    if existing is not None:
+        raise ApplicationAlreadySubmitted(existing)
     text = _clean(
         statement, field="statement", label=_("整改情况说明"), minimum=STATEMENT_MIN, maximum=STATEMENT_MAX
     )
@@ -153,8 +214,13 @@ def application_submit(
     if not files:
         raise ValidationError({"materials": _("请上传整改或履行义务的证明材料(至少 1 个文件)")})
     uploads = checked_uploads(list(files), field="materials")
+    in_progress = open_application(record)
+    if in_progress is not None:
+        if token and in_progress.submitted_by_id == actor.pk and in_progress.submit_token == token:
+            raise ApplicationAlreadySubmitted(in_progress)  # committed since the first look
+        raise _already_open(record, in_progress)
     window = record_window(record)
-    blocker = repair_blocker(record, window)
+    blocker = repair_blocker(record, window, has_open_application=False)
     if blocker is not None or window is None:
         raise ValidationError(
             {"record": _("记录「%(ref)s」:%(reason)s") % {"ref": record.source_ref, "reason": blocker}}
@@ -163,8 +229,10 @@ def application_submit(
     window_org = routing.lead_department()
     with transaction.atomic():
         try:
-            with transaction.atomic():
-                application = RepairApplication.objects.create(
+            # The same page sent twice at once: the database lets one insert, and the other
+            # gets its application. Any other refusal is the one-open-application rule.
+            application, created = once.create_once(
+                lambda: RepairApplication.objects.create(
                     record=record,
                     enterprise_id=record.enterprise_id,
                     submitted_by=actor,
@@ -177,11 +245,14 @@ def application_submit(
                     rule_set=window.rule_set[:200],
                     deadlines=dict(window.deadlines),
                     earliest_repair=window.earliest_repair,
-                )
+                    submit_token=token,
+                ),
+                lambda: RepairApplication.objects.submitted_with(actor, token).first(),
+            )
         except IntegrityError:
-            raise ValidationError(
-                {"record": _("记录「%(ref)s」已有正在办理的修复申请") % {"ref": record.source_ref}}
-            ) from None
+            raise _already_open(record, open_application(record)) from None
+        if not created:
+            raise ApplicationAlreadySubmitted(application)
         for checked, data in uploads:
             RepairMaterial.objects.create(application=application, **file_fields(checked, data))
         step = _open_step(
@@ -190,7 +261,9 @@ def application_submit(
             organisation=window_org,
             start=routing.local_date(now),
         )
-        _sign_commitment(actor=actor, application=application, expected_digest=commitment_digest.strip())
+        _sign_commitment(
+            actor=actor, application=application, expected_digest=commitment_digest.strip(), sign_token=token
+        )
         audit_log(
             actor=actor,
             action="repair.applied",
@@ -222,7 +295,9 @@ def commitment_draft(*, actor: Any, record: CreditRecord) -> Any:
     return commitment_prepare(actor=actor, scenario="repair", enterprise=record.enterprise, record=record)
 
 
-def _sign_commitment(*, actor: Any, application: RepairApplication, expected_digest: str) -> None:
+def _sign_commitment(
+    *, actor: Any, application: RepairApplication, expected_digest: str, sign_token: str
+) -> None:
     from parkcredit.commitments.services import commitment_sign
 
     try:
@@ -233,6 +308,7 @@ def _sign_commitment(*, actor: Any, application: RepairApplication, expected_dig
             record=application.record,
             reference=f"信用修复申请 #{application.pk}",
             expected_digest=expected_digest,
+            sign_token=sign_token,
         )
     except ValidationError as exc:
         raise ValidationError({"commitment": exc.messages}) from None
@@ -263,6 +339,22 @@ def _close_step(step: RepairStep, *, actor: Any, passed: bool, note: str, now: A
     step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
 
 
+def step_decided_message(step: RepairStep) -> str:
+    return _("「%(step)s」环节已经办理(%(outcome)s),重复提交没有再次办理。") % {
+        "step": step.get_step_display(),
+        "outcome": step.get_outcome_display(),
+    }
+
+
+class StepAlreadyDecided(ValidationError):
+    """A step's decision page was submitted again (a double click, a re-sent form, two staff at
+    once); `step` is the step as its first submission decided it. Nothing new was written."""
+
+    def __init__(self, step: RepairStep) -> None:
+        self.step = step
+        super().__init__({"step": ValidationError(step_decided_message(step), code="already_decided")})
+
+
 def application_advance(
     *,
     actor: Any,
@@ -270,6 +362,7 @@ def application_advance(
     approve: bool,
     note: str = "",
     review_org: Organisation | None = None,
+    step_id: int | None = None,
 ) -> RepairApplication:
     """Complete the application's current step, as the department responsible for it.
 
@@ -277,6 +370,12 @@ def application_advance(
     refuse. Review (认定部门): pass to the credit office, or refuse. Decision (信用办): approve —
     the REPAIRED event ends the record's publicity, the enterprise is rescored, and the enterprise
     and everyone who used its credit file are told — or refuse. Refusals need reasons.
+
+    `step_id` is the step the decision page showed (the detail page always sends it). When that
+    step has been decided meanwhile — the same page sent twice, or two staff at once — nothing is
+    written and StepAlreadyDecided carries the step: without it, a park administrator's repeated
+    "pass" would decide the next step too, as the two requests are identical. The application row
+    is locked first, so of two simultaneous requests the second reads the first one's outcome.
     """
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
@@ -294,6 +393,8 @@ def application_advance(
             .select_related("record", "record__kind", "record__enterprise", "enterprise")
             .get(pk=application.pk)
         )
+        if step_id is not None:
+            _check_step_still_open(locked, step_id)
         if not locked.is_open:
             raise ValidationError(
                 {
@@ -352,6 +453,20 @@ def application_advance(
         )
         _tell(actor=actor, application=locked, step=kind, approve=approve, note=text)
     return locked
+
+
+def _check_step_still_open(application: RepairApplication, step_id: int) -> None:
+    """Refuse a decision for step `step_id` unless it is the application's open step."""
+    step = application.steps.filter(pk=step_id).first()
+    if step is None:
+        raise ValidationError({"step": page_stale_message()})
+    if step.finished_at is not None:
+        raise StepAlreadyDecided(step)
+
+
+def page_stale_message() -> str:
+    """A decision page that names no step of this application (forged, or from another page)."""
+    return _("办理页面已失效,请刷新页面后重新办理")
 
 
 def _finish(

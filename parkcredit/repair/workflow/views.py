@@ -24,7 +24,7 @@ from parkcredit.objections.models import Objection
 from parkcredit.records.selectors import record_get_for_actor
 from parkcredit.repair.workflow import selectors, services
 from parkcredit.repair.workflow.forms import ActionForm, ApplicationForm, QueueFilterForm
-from parkcredit.repair.workflow.models import RepairMaterial
+from parkcredit.repair.workflow.models import RepairApplication, RepairMaterial
 
 
 @role_required(Role.ENTERPRISE)
@@ -46,10 +46,26 @@ def my_records_view(request: HttpRequest) -> HttpResponse:
     return render(request, "repair_workflow/mine.html", context)
 
 
+def _already_submitted(request: HttpRequest, application: RepairApplication) -> HttpResponse:
+    """An application page sent again lands on what its first submission created, not on an error."""
+    messages.info(request, services.already_submitted_message(application))
+    return redirect("repair_workflow:detail", pk=application.pk)
+
+
 @role_required(Role.ENTERPRISE)
 @require_http_methods(["GET", "POST"])
 def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The repair notice and the application form. The page carries a one-time token: sent twice
+    (a double click, a re-sent form), it submits one application and lands on it."""
     record = record_get_for_actor(request.user, pk)
+    if request.method == "POST":
+        # Before anything else: the first submission has opened an application for the record,
+        # which would refuse the page (one open application per record) instead of showing it.
+        submitted = selectors.application_submitted_with(
+            actor=request.user, token=request.POST.get("token", "")
+        )
+        if submitted is not None:
+            return _already_submitted(request, submitted)
     window = services.record_window(record)
     blocker = services.repair_blocker(record, window)
     draft = None
@@ -69,7 +85,10 @@ def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
                 statement=form.cleaned_data["statement"],
                 commitment_digest=form.cleaned_data["commitment_digest"],
                 files=read_uploads(form.cleaned_data["materials"]),
+                submit_token=form.cleaned_data["token"],
             )
+        except services.ApplicationAlreadySubmitted as replay:
+            return _already_submitted(request, replay.existing)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -79,11 +98,18 @@ def apply_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("修复申请已提交,受理窗口将于 %(due)s 前受理并反馈") % {"due": due})
             return redirect("repair_workflow:detail", pk=application.pk)
     limits = repair_limits(dict(window.deadlines), window.rule_set) if window is not None else REPAIR_LIMITS
+    # A page that failed for another reason keeps its unused token; a page without a valid one
+    # (expired, forged) gets a fresh token, so the enterprise can submit from it.
+    token = getattr(form, "cleaned_data", {}).get("token") or services.submit_token_issue()
     context = {
         "record": record,
         "blocker": blocker,
+        "open_application": selectors.application_open_for(actor=request.user, record=record)
+        if blocker is not None
+        else None,
         "commitment": draft.rendered.text if draft is not None else "",
         "form": form,
+        "token": token,
         "limits": list(limits.items()),
     }
     return render(request, "repair_workflow/apply.html", context)
@@ -100,7 +126,10 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": selectors.application_steps(application),
         "materials": list(application.materials.only("pk", "name", "size", "uploaded_at")),
         "can_act": can_act,
-        "action_form": ActionForm(acceptance=step is not None and step.step == "acceptance")
+        "action_form": ActionForm(
+            acceptance=step is not None and step.step == "acceptance",
+            initial={"step": step.pk if step is not None else None},
+        )
         if can_act
         else None,
         "is_park": getattr(request.user, "is_park_user", False),
@@ -111,11 +140,16 @@ def application_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ARCHIVE_EDITOR_ROLES)
 @require_POST
 def application_action_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide the step the page showed. Sent twice, it decides that step once (the repeat lands on
+    the application saying so) and never the next one."""
     application = selectors.application_get_for_actor(request.user, pk)
     step = services.current_step(application) if application.is_open else None
     form = ActionForm(request.POST, acceptance=step is not None and step.step == "acceptance")
     if not form.is_valid():
-        messages.error(request, _("请选择办理结果"))
+        if form.has_error("step"):
+            messages.error(request, services.page_stale_message())
+        else:
+            messages.error(request, _("请选择办理结果"))
         return redirect("repair_workflow:detail", pk=application.pk)
     try:
         services.application_advance(
@@ -124,7 +158,10 @@ def application_action_view(request: HttpRequest, pk: int) -> HttpResponse:
             approve=form.cleaned_data["decision"] == "approve",
             note=form.cleaned_data["note"],
             review_org=form.cleaned_data.get("review_org"),
+            step_id=form.cleaned_data["step"],
         )
+    except services.StepAlreadyDecided as repeat:
+        messages.info(request, services.step_decided_message(repeat.step))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

@@ -62,6 +62,11 @@ def _import_penalty(actor: User, enterprise: Any, capture: Any) -> CreditRecord:
     return CreditRecord.objects.get(enterprise=enterprise, source_ref=REF)
 
 
+def _open_step(application: RepairApplication) -> int:
+    """The step a decision page shows (and sends back, so that sending it twice decides once)."""
+    return application.steps.get(finished_at__isnull=True).pk
+
+
 def _post(client: Client, user: User, url: str, data: dict[str, Any]) -> Any:
     client.force_login(user)
     response = client.post(url, data)
@@ -108,7 +113,7 @@ def test_a_penalty_is_repaired_on_time_and_everyone_who_used_it_is_told(
         assert 'data-testid="apply-button"' in client.get(reverse("repair_workflow:mine")).content.decode()
 
         apply_url = reverse("repair_workflow:apply", kwargs={"pk": record.pk})
-        form = client.get(apply_url).context["form"]
+        page = client.get(apply_url).context
         _post(
             client,
             ent_a_user,
@@ -116,8 +121,9 @@ def test_a_penalty_is_repaired_on_time_and_everyone_who_used_it_is_told(
             {
                 "statement": "罚款已于2026年11月20日缴清,年度报告已补报公示。",
                 "materials": [SimpleUploadedFile("缴款凭证.pdf", PDF, content_type="application/pdf")],
-                "commitment_digest": form.initial["commitment_digest"],
+                "commitment_digest": page["form"].initial["commitment_digest"],
                 "commitment": "on",
+                "token": page["token"],
             },
         )
         application = RepairApplication.objects.get(record=record)
@@ -126,23 +132,35 @@ def test_a_penalty_is_repaired_on_time_and_everyone_who_used_it_is_told(
 
         action = reverse("repair_workflow:action", kwargs={"pk": application.pk})
         # 受理窗口 (the credit office) forwards to the department that must review it.
-        _post(client, park_admin, action, {"decision": "approve", "review_org": dept_staff.organisation_id})
+        forward = {"decision": "approve", "review_org": dept_staff.organisation_id}
+        _post(client, park_admin, action, {**forward, "step": _open_step(application)})
         application.refresh_from_db()
         assert (
             application.state == ApplicationState.REVIEWING
             and application.review_org == dept_staff.organisation
         )
         # The reviewing department passes it on, but may not take the credit office's decision.
-        _post(client, dept_staff, action, {"decision": "approve", "note": "经核查,已履行处罚义务"})
+        _post(
+            client,
+            dept_staff,
+            action,
+            {"decision": "approve", "note": "经核查,已履行处罚义务", "step": _open_step(application)},
+        )
         application.refresh_from_db()
         assert application.state == ApplicationState.DECIDING
         client.force_login(dept_staff)
-        assert client.post(action, {"decision": "approve"}).status_code == 403
+        decide = {"decision": "approve", "step": _open_step(application)}
+        assert client.post(action, decide).status_code == 403
         application.refresh_from_db()
         assert application.state == ApplicationState.DECIDING  # refused: not the credit office
 
         with django_capture_on_commit_callbacks(execute=True):
-            _post(client, park_admin, action, {"decision": "approve", "note": "同意修复,停止公示"})
+            _post(
+                client,
+                park_admin,
+                action,
+                {"decision": "approve", "note": "同意修复,停止公示", "step": _open_step(application)},
+            )
 
         application.refresh_from_db()
         assert application.state == ApplicationState.APPROVED

@@ -83,14 +83,15 @@ def test_the_apply_page_is_the_repair_notice_and_the_form(record: Any, login: An
 def test_a_bad_file_is_refused_with_its_name_and_nothing_is_written(record: Any, login: Any) -> None:
     client = login("ent_a_user")
     url = reverse("repair_workflow:apply", kwargs={"pk": record.pk})
-    digest = client.get(url).context["form"].initial["commitment_digest"]
+    page = client.get(url).context
     response = client.post(
         url,
         {
             "statement": "罚款已缴清,已整改到位。",
             "materials": [SimpleUploadedFile("报告.pdf", b"<html>hi</html>", content_type="application/pdf")],
-            "commitment_digest": digest,
+            "commitment_digest": page["form"].initial["commitment_digest"],
             "commitment": "on",
+            "token": page["token"],
         },
     )
     assert response.status_code == 200
@@ -101,14 +102,15 @@ def test_a_bad_file_is_refused_with_its_name_and_nothing_is_written(record: Any,
 def test_a_submitted_application_quotes_the_acceptance_due_date(record: Any, login: Any) -> None:
     client = login("ent_a_user")
     url = reverse("repair_workflow:apply", kwargs={"pk": record.pk})
-    digest = client.get(url).context["form"].initial["commitment_digest"]
+    page = client.get(url).context
     response = client.post(
         url,
         {
             "statement": "罚款已缴清,已整改到位。",
             "materials": [SimpleUploadedFile("凭证.pdf", PDF, content_type="application/pdf")],
-            "commitment_digest": digest,
+            "commitment_digest": page["form"].initial["commitment_digest"],
             "commitment": "on",
+            "token": page["token"],
         },
         follow=True,
     )
@@ -148,10 +150,15 @@ def test_the_queue_filters_with_htmx_and_marks_overdue(record: Any, ent_a_user: 
 def test_staff_act_on_a_step_from_the_detail_page(record: Any, ent_a_user: User, login: Any) -> None:
     application = _apply(ent_a_user, record)
     client = login("park_admin")
-    page = client.get(reverse("repair_workflow:detail", kwargs={"pk": application.pk})).content.decode()
+    detail = client.get(reverse("repair_workflow:detail", kwargs={"pk": application.pk}))
+    page = detail.content.decode()
     assert 'data-testid="application-action"' in page and "转送认定部门" in page
+    step = detail.context["action_form"].initial["step"]
+    assert f'name="step" value="{step}"' in page and step == application.steps.get().pk
     response = client.post(
-        reverse("repair_workflow:action", kwargs={"pk": application.pk}), {"decision": "reject"}, follow=True
+        reverse("repair_workflow:action", kwargs={"pk": application.pk}),
+        {"decision": "reject", "step": step},
+        follow=True,
     )
     assert "不予通过时必须填写理由" in response.content.decode()
     application.refresh_from_db()
