@@ -1,4 +1,4 @@
-"""Benchmark: credit report PDF generation and the public enterprise-code page (warm and cold).
+"""Benchmark: credit report PDF generation and the cached public pages (code page, portal page).
 
     python bench/report.py [--quick] [--reports N] [--seconds S] [--records K]
 
@@ -16,7 +16,11 @@ seeded, one enterprise with K credit records scored, a park administrator), then
   Django's test Client and the full middleware stack, measured in the same run in alternating
   rounds of S seconds (the best round of each);
 - ``code_page_cold_ratio``: the same with the page cache emptied before every request (a miss
-  each time: the page is rendered from the database, as after any change to what it shows).
+  each time: the page is rendered from the database, as after any change to what it shows);
+- ``portal_page_ratio`` and ``portal_page_cold_ratio``: the same two for the portal's public
+  enterprise page ``/public/e/<uscc>/`` of that enterprise (grade, code link, a published black
+  list, the records in publicity), cached by the same machinery, against the same bare view in
+  the same alternating rounds.
 
 Prints JSON lines; the last line is one JSON object. Nothing asserts on time.
 """
@@ -218,39 +222,64 @@ def _queries(client: Any, url: str) -> int:
     return count
 
 
-def bench_code_page(admin: Any, enterprise: Any, seconds: float) -> dict[str, Any]:
+def bench_public_pages(admin: Any, enterprise: Any, seconds: float) -> dict[str, Any]:
+    """The code page and the portal's enterprise page, warm and cold, against the bare view."""
     from django.test import Client, override_settings
+    from django.urls import reverse
 
-    from parkcredit.codes.pagecache import page_cache
+    from parkcredit.codes.pagecache import page_cache as code_cache
     from parkcredit.codes.services import code_issue
+    from parkcredit.portal import services as portal
+    from parkcredit.portal.pagecache import page_cache as portal_cache
 
     code = code_issue(actor=admin, enterprise=enterprise)
+    listed = portal.list_create(actor=admin, kind="black", title="基准测试黑名单", period="2026年")
+    portal.list_entry_add(actor=admin, published_list=listed, uscc=enterprise.uscc, reason="基准测试")
+    portal.list_publish(actor=admin, published_list=listed)
+    portal_url = reverse("portal:enterprise", kwargs={"uscc": enterprise.uscc})
     _install_urlconf(enterprise.pk)
     client = Client(SERVER_NAME="localhost")
-    cold = page_cache().clear
+    pages = {
+        "code_page": (code.url, code_cache().clear),
+        "portal_page": (portal_url, portal_cache().clear),
+    }
     with override_settings(ROOT_URLCONF=BENCH_URLCONF):
         page = client.get(code.url)
         verified = page.status_code == 200 and "已验证" in page.text
-        warm_queries, bare_queries = _queries(client, code.url), _queries(client, "/bench-bare/")
+        shown = client.get(portal_url)
+        portal_shown = (
+            shown.status_code == 200 and "基准测试黑名单" in shown.text and enterprise.name in shown.text
+        )
+        warm_queries = {name: _queries(client, url) for name, (url, _cold) in pages.items()}
+        bare_queries = _queries(client, "/bench-bare/")
         _rate(client, "/bench-bare/", seconds / 5)  # warm every path
-        _rate(client, code.url, seconds / 5)
-        _rate(client, code.url, seconds / 5, before=cold)
-        bare, warm, missed = [], [], []
+        for url, cold in pages.values():
+            _rate(client, url, seconds / 5)
+            _rate(client, url, seconds / 5, before=cold)
+        bare: list[float] = []
+        warm: dict[str, list[float]] = {name: [] for name in pages}
+        missed: dict[str, list[float]] = {name: [] for name in pages}
         # Alternating rounds, best of each: background load on a shared machine only ever slows
         # a round down, so the best round is the closest to the undisturbed rate.
         for _ in range(ROUNDS):
             bare.append(_rate(client, "/bench-bare/", seconds))
-            warm.append(_rate(client, code.url, seconds))
-            missed.append(_rate(client, code.url, seconds, before=cold))
-    return {
-        "code_page_rps": round(max(warm), 1),
-        "code_page_cold_rps": round(max(missed), 1),
+            for name, (url, cold) in pages.items():
+                warm[name].append(_rate(client, url, seconds))
+                missed[name].append(_rate(client, url, seconds, before=cold))
+    result: dict[str, Any] = {}
+    for name in pages:
+        result |= {
+            f"{name}_rps": round(max(warm[name]), 1),
+            f"{name}_cold_rps": round(max(missed[name]), 1),
+            f"{name}_ratio": round(max(warm[name]) / max(bare), 3),
+            f"{name}_cold_ratio": round(max(missed[name]) / max(bare), 3),
+            f"{name}_warm_queries": warm_queries[name],
+        }
+    return result | {
         "bare_view_rps": round(max(bare), 1),
-        "code_page_ratio": round(max(warm) / max(bare), 3),
-        "code_page_cold_ratio": round(max(missed) / max(bare), 3),
-        "code_page_warm_queries": warm_queries,
         "bare_view_queries": bare_queries,
         "code_page_verified": verified,
+        "portal_page_shown": portal_shown,
         "seconds_per_round": seconds,
         "rounds": ROUNDS,
     }
@@ -275,16 +304,20 @@ def main() -> None:
         emit({"setup_s": round(time.perf_counter() - t0, 2), "records": records})
         pdf = bench_pdf(admin, enterprise, runs)
         emit(pdf)
-        code = bench_code_page(admin, enterprise, seconds)
+        code = bench_public_pages(admin, enterprise, seconds)
         emit(code)
     emit(
         {
             "pdf_median_s": pdf["pdf_median_s"],
             "code_page_ratio": code["code_page_ratio"],
             "code_page_cold_ratio": code["code_page_cold_ratio"],
+            "portal_page_ratio": code["portal_page_ratio"],
+            "portal_page_cold_ratio": code["portal_page_cold_ratio"],
             "pdf_median_cpu_s": pdf["pdf_median_cpu_s"],
             "code_page_rps": code["code_page_rps"],
             "code_page_cold_rps": code["code_page_cold_rps"],
+            "portal_page_rps": code["portal_page_rps"],
+            "portal_page_cold_rps": code["portal_page_cold_rps"],
             "bare_view_rps": code["bare_view_rps"],
             "pdf_pages": pdf["pdf_pages"],
             "reports": runs,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parkcredit.accounts.models import Role
 from parkcredit.audit.models import AuditEntry
+from parkcredit.common.stamp import Part, StampSql
 
 AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
 
@@ -62,3 +63,17 @@ def audit_entry_list(*, actor: Any, filters: AuditFilters | None = None) -> Quer
     if f.outcome:
         entries = entries.filter(outcome=f.outcome)
     return entries
+
+
+# --- stamp parts of cached public pages (see parkcredit.common.stamp) -----------------------------
+
+
+def audit_stamp(sql: StampSql, object_type: str) -> Part:
+    """The count and highest id of the audit entries about objects of `object_type` (a model's
+    label, as `audit_log` is given it; a constant of the code): changes with every audited change
+    of such objects. Entries are only ever added (hash-chained), so the count and highest id
+    follow them all."""
+    column = sql.column(AuditEntry, "object_type")
+    return sql.tally(
+        f"{sql.table(AuditEntry)} aud_a WHERE aud_a.{column} = {sql.literal(object_type)}", "aud_a.id"
+    )

@@ -5,7 +5,8 @@ signature and validity check (`token_check`: `creditcore.codesign.verify_token` 
 check remembered per key), then, for a genuine token, what the park's database knows (revoked,
 superseded by a newer code, unknown). `code_page_stamp(token)` condenses everything the public
 page shows from the database into one row, read by one query (the page cache's key, see
-`parkcredit.codes.pagecache`).
+`parkcredit.codes.pagecache`); `current_code_stamp` is the part other stamped pages that link
+to an enterprise's current code put in their stamps.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from creditcore.codesign import CodeClaims, TokenCheck, TokenError, Verifier, wi
 from parkcredit.accounts.models import PARK_ROLES, Role
 from parkcredit.codes.keys import park_verifier
 from parkcredit.codes.models import EnterpriseCode
-from parkcredit.codes.stamp import code_page_stamp
+from parkcredit.codes.stamp import code_page_stamp, current_code_stamp
 from parkcredit.enterprises.models import Enterprise
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ __all__ = [
     "code_for_token",
     "code_history",
     "code_page_stamp",
+    "current_code_stamp",
     "public_commitments_of",
     "public_records_of",
     "token_check",

@@ -9,23 +9,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import (
-    add_never_cache_headers,
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-)
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,6 +37,7 @@ from parkcredit.codes.selectors import (
     token_check,
 )
 from parkcredit.codes.services import can_manage_codes, code_issue, code_revoke
+from parkcredit.common import pagecache as common_pagecache
 from parkcredit.common.links import public_url
 from parkcredit.enterprises.models import Enterprise
 
@@ -55,48 +48,29 @@ def public_view(request: HttpRequest, token: str) -> HttpResponse:
 
     Every request checks the token's validity against the clock and reads the page's database
     stamp (one indexed query); the HTML of that state comes from the cache when it was rendered
-    before (see `parkcredit.codes.pagecache`). Anonymous visitors, who scan, get the whole page
-    from the cache and may revalidate it (ETag); signed-in users get the cached content inside
-    their own navigation, which browsers must not store.
+    before (see `parkcredit.codes.pagecache` and `parkcredit.common.pagecache`). Anonymous
+    visitors, who scan, get the whole page from the cache and may revalidate it (ETag); signed-in
+    users get the cached content inside their own navigation, which browsers must not store.
+    Forged tokens share one copy of their content per reason and never get the whole page cached.
     """
     now = timezone.now()
     check = token_check(token, now=now)
     stamp = None if check.forged else code_page_stamp(token)
     key = pagecache.page_key(token=token, check=check, stamp=stamp, now=now, language=get_language())
-    shown_at = pagecache.shown_time(now)
-    response: HttpResponse
-    if _whole_page_cacheable(request, key):
-        tag = pagecache.etag(key, request, shown_at)
-        not_modified = get_conditional_response(request, etag=tag)
-        if not_modified is not None:
-            response = not_modified
-        else:
-            html = _whole_page(request, token, key, stamp, now)
-            response = HttpResponse(pagecache.fill(html, shown_at=shown_at, csrf_token=get_token(request)))
-        response["ETag"] = tag
-        # Browsers may keep the page but must revalidate it before every showing (a revoked code
-        # then never shows as valid); shared caches must not keep it at all.
-        patch_cache_control(response, private=True, no_cache=True, max_age=0)
-    else:
-        content, _stable = _content(token, key, stamp, now)
-        response = render(
-            request,
-            "codes/public.html",
-            {"body": mark_safe(pagecache.fill(content, shown_at=shown_at))},  # noqa: S308 - our render
-        )
-        add_never_cache_headers(response)
-    patch_vary_headers(response, ("Cookie",))
+    page = common_pagecache.CachedPage(
+        key=key,
+        cache=pagecache.page_cache(),
+        frame="codes/public.html",
+        render_body=lambda: _render_content(token, now),
+        # A forged token's content reads nothing from the database.
+        still_current=lambda: key.forged or code_page_stamp(token) == stamp,
+        shown_at=common_pagecache.shown_time(now),
+    )
+    whole = not key.forged and common_pagecache.whole_page_cacheable(request)
+    response = common_pagecache.serve(request, page, whole=whole)
     # A verification page belongs to whoever holds the code, not to search engines.
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def _whole_page_cacheable(request: HttpRequest, key: pagecache.PageKey) -> bool:
-    """Whether the whole page may come from the cache: an anonymous visitor with a genuine token,
-    no query string (the language switch links back to the full path) and no pending messages."""
-    if key.forged or request.META.get("QUERY_STRING") or request.user.is_authenticated:
-        return False
-    return len(messages.get_messages(request)) == 0
 
 
 def _render_content(token: str, now: datetime) -> str:
@@ -123,46 +97,6 @@ def _render_content(token: str, now: datetime) -> str:
             "PARK_NAME": settings.PARK_NAME,
         },
     )
-
-
-def _content(token: str, key: pagecache.PageKey, stamp: Any, now: datetime) -> tuple[str, bool]:
-    """The page's content for `key`, from the cache or rendered (then stored), and whether it
-    belongs to `key` for sure.
-
-    A fresh render reads the database after the stamp was read. It is stored only if the stamp
-    is still the same afterwards: a render that saw a later state must not sit under an earlier
-    key, which a state coming back (a name changed and changed back) would ask for again.
-    """
-    content = pagecache.cache_get(key.body)
-    if content is not None:
-        return content, True
-    content = _render_content(token, now)
-    stable = key.forged or code_page_stamp(token) == stamp
-    if stable:
-        pagecache.cache_set(key.body, content, key.timeout)
-    return content, stable
-
-
-def _whole_page(request: HttpRequest, token: str, key: pagecache.PageKey, stamp: Any, now: datetime) -> str:
-    """The whole anonymous page for `key` with its holes open, from the cache or rendered."""
-    page_key = key.page(request.path)
-    html = pagecache.cache_get(page_key)
-    if html is None:
-        content, stable = _content(token, key, stamp, now)
-        html = render_to_string(
-            "codes/public.html",
-            {
-                "body": mark_safe(content),  # noqa: S308 - our own render
-                # The per-request values stay holes; nothing else in the frame depends on an
-                # anonymous visitor (messages are pending for none, see _whole_page_cacheable).
-                "csrf_token": pagecache.CSRF_HOLE,
-                "messages": (),
-            },
-            request,
-        )
-        if stable:
-            pagecache.cache_set(page_key, html, key.timeout)
-    return html
 
 
 def _current_or_404(enterprise_pk: int) -> EnterpriseCode:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from parkcredit.accounts.models import PARK_ROLES
 from parkcredit.commitments.models import Commitment, CommitmentStatus, CommitmentTemplate, Scenario
 from parkcredit.commitments.services import add_months, can_sign_government
+from parkcredit.common.stamp import Part, StampSql
 
 
 def commitment_signed_with(*, actor: Any, token: str) -> Commitment | None:
@@ -211,3 +212,28 @@ def commitments_month_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "labels": False,
     }
+
+
+# --- stamp parts of cached public pages (see parkcredit.common.stamp) -----------------------------
+
+
+def commitments_stamp(sql: StampSql, enterprise: str) -> Part:
+    """The fields public pages show (contract C, with what `Commitment.fulfilment` is made of) of
+    every commitment of `enterprise` (an SQL expression of its id), read themselves: commitments
+    change in place (status, status date, breach, publicity), with or without an event."""
+    table = sql.table(Commitment)
+
+    def field(name: str) -> str:
+        return f"cmt_m.{sql.column(Commitment, name)}"
+
+    texts = ("number", "title", "scenario", "status", "breach_reason")
+    others = ("signed_at", "status_on", "valid_until", "is_public")
+    return sql.rows(
+        f"{table} cmt_m WHERE {field('enterprise')} = {enterprise}",
+        [
+            sql.text("cmt_m.id"),
+            *(sql.string(field(name)) for name in texts),
+            *(sql.text(field(name)) for name in others),
+        ],
+        "cmt_m.id",
+    )

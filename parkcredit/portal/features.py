@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -41,11 +42,11 @@ def current_code(enterprise: Any) -> Any | None:
     return None if codes is None else codes.code_current(enterprise)
 
 
-def public_records(enterprise: Any) -> list[Any]:
-    """Records the public may see today, each with `.window` (contract R); none without the repair
-    app, because without its publicity rules nothing can be shown safely."""
+def public_records(enterprise: Any, *, on: date | None = None) -> list[Any]:
+    """Records the public may see on `on` (default today), each with `.window` (contract R); none
+    without the repair app, because without its publicity rules nothing can be shown safely."""
     repair = contract("repair", "selectors")
-    return [] if repair is None else list(repair.public_records(enterprise))
+    return [] if repair is None else list(repair.public_records(enterprise, on=on))
 
 
 def record_windows(records: list[Any]) -> dict[int, Any]:

@@ -25,14 +25,16 @@ from creditcore.catalogue import Polarity
 from creditcore.ledger import Status
 from creditcore.scoring.spec import ModelSpec, SpecError
 from creditcore.uscc import normalize as normalize_uscc
+from parkcredit.common.stamp import Part, StampQuery, StampSql
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.enterprises.selectors import TimelineRow, enterprise_get_for_actor, enterprise_timeline
 from parkcredit.portal import features
 from parkcredit.portal.models import ListEntry, ListKind, PublishedList
 from parkcredit.records.models import CreditRecord
-from parkcredit.records.selectors import events_fold
+from parkcredit.records.selectors import events_fold, record_events_stamp, record_kinds_stamp
 from parkcredit.scoring.models import Score
 from parkcredit.scoring.presentation import GRADE_COLOURS, ScorePanel, enterprise_score_panel, spec_of
+from parkcredit.scoring.selectors import current_score_stamp, published_model_stamp
 from parkcredit.scoring.services import model_published
 
 SEARCH_MAX_LENGTH = 100
@@ -228,13 +230,15 @@ def public_enterprise_get(uscc: str) -> Enterprise:
     return enterprise
 
 
-def public_profile(enterprise: Enterprise) -> PublicProfile:
+def public_profile(enterprise: Enterprise, *, on: date | None = None) -> PublicProfile:
+    """Everything the public enterprise page shows, with the records in publicity on `on` (default
+    today: the cached page passes the day of its key)."""
     code = features.current_code(enterprise)
     return PublicProfile(
         enterprise=enterprise,
         grade=public_grade(enterprise),
         code_url=str(getattr(code, "url", "") or "") if code is not None else "",
-        records=public_record_rows(features.public_records(enterprise)),
+        records=public_record_rows(features.public_records(enterprise, on=on)),
         commitments=public_commitment_rows(features.public_commitments(enterprise)),
         lists=list(
             ListEntry.objects.filter(enterprise=enterprise, published_list__in=PublishedList.objects.public())
@@ -242,6 +246,109 @@ def public_profile(enterprise: Enterprise) -> PublicProfile:
             .order_by("-published_list__published_at")
         ),
     )
+
+
+# --- the enterprise page's stamp (see parkcredit.common.stamp and parkcredit.portal.pagecache) ---
+
+
+def disclosure_stamp(sql: StampSql, enterprise: str) -> list[Part]:
+    """The stamp parts of the public disclosure block (`portal/_public_disclosure.html`, records in
+    publicity and public commitments) of `enterprise` (an SQL expression of its id). Every cached
+    page that shows the block (this app's enterprise page, the code page `/c/<token>`) puts them
+    in its stamp, so a change to the block is followed on both.
+
+    Records: their events and, park-wide, the catalogue (kind names, polarity) and the approved
+    repair rule sets (which records are in publicity, and until when). Commitments: their shown
+    fields. Parts of apps that are not installed are left out, as the block leaves them out.
+    """
+    parts = [record_events_stamp(sql, enterprise), record_kinds_stamp(sql)]
+    repair = features.contract("repair", "selectors")
+    if repair is not None:
+        parts.append(repair.rule_sets_stamp(sql))
+    commitments = features.contract("commitments", "selectors")
+    if commitments is not None:
+        parts.append(commitments.commitments_stamp(sql, enterprise))
+    return parts
+
+
+def list_entries_stamp(sql: StampSql, enterprise: str) -> Part:
+    """Every red/black list entry of `enterprise` (an SQL expression of its id) with its list's
+    shown fields and state: changes with an entry added or removed, a list published, withdrawn
+    or retitled, a reason changed, through the services, the admin or plain SQL alike."""
+    entries, lists = sql.table(ListEntry), sql.table(PublishedList)
+
+    def entry(name: str) -> str:
+        return f"por_e.{sql.column(ListEntry, name)}"
+
+    def listed(name: str) -> str:
+        return f"por_l.{sql.column(PublishedList, name)}"
+
+    return sql.rows(
+        f"{entries} por_e JOIN {lists} por_l ON por_l.id = {entry('published_list')} "
+        f"WHERE {entry('enterprise')} = {enterprise}",
+        [
+            sql.text("por_e.id"),
+            sql.string(entry("reason")),
+            sql.text("por_l.id"),
+            sql.string(listed("kind")),
+            sql.string(listed("title")),
+            sql.text(listed("published_at")),
+            sql.text(listed("withdrawn_at")),
+        ],
+        "por_e.id",
+    )
+
+
+def _public_page_stamp_build(sql: StampSql) -> tuple[str, tuple[Any, ...]]:
+    """SQL and leading parameters of `public_page_stamp` (the USCC is the last parameter)."""
+    enterprise = "pub_e.id"
+    parts = [
+        current_score_stamp(sql, enterprise),  # the grade tile
+        published_model_stamp(sql),  # the grade's label
+        list_entries_stamp(sql, enterprise),  # "列入红黑名单"
+        *disclosure_stamp(sql, enterprise),  # records and commitments
+    ]
+    codes = features.contract("codes", "selectors")
+    if codes is not None:
+        parts.append(codes.current_code_stamp(sql, enterprise))  # "查看并验证企业信用码"
+    select, params = sql.select(parts)
+    in_park = sql.column(Enterprise, "in_park")
+    return (
+        f"SELECT pub_e.id, pub_e.name, pub_e.uscc, {select} FROM {sql.table(Enterprise)} pub_e "  # noqa: S608
+        f"WHERE pub_e.{in_park} = {sql.literal(True)} AND pub_e.{sql.column(Enterprise, 'uscc')} = %s",
+        params,
+    )
+
+
+_public_page_stamp = StampQuery(_public_page_stamp_build)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPageStamp:
+    """What the public enterprise page shows from the database, condensed into one row (`row`),
+    with the enterprise's id and name (the page's title) taken out of it."""
+
+    enterprise_id: int
+    name: str
+    row: tuple[Any, ...]
+
+
+def public_page_stamp(uscc: str) -> PublicPageStamp | None:
+    """The stamp of the public page of the park enterprise with this USCC; None when there is none
+    (as `public_enterprise_get` would answer 404).
+
+    One query, by the unique USCC and then by indexed enterprise ids: the name and USCC, the
+    current score and the published model (grade and label), list entries, the current code, and
+    the parts of the public disclosure block. Anything the page shows from the database changes
+    the row (see docs/portal.md).
+    """
+    code = normalize_uscc(uscc or "")
+    if not (code.isascii() and code.isalnum() and 0 < len(code) <= USCC_LENGTH):
+        return None
+    row = _public_page_stamp.read(code)
+    if row is None:
+        return None
+    return PublicPageStamp(enterprise_id=row[0], name=row[1], row=row)
 
 
 # --- what the grades mean ----------------------------------------------------------------------

@@ -1,23 +1,29 @@
 """Pages of the portal: the public side (no sign-in), red/black list editing for park staff and
-the enterprise self-service dashboard. Views parse input, call one selector or service, render."""
+the enterprise self-service dashboard. Views parse input, call one selector or service, render;
+the public enterprise page is served from a cache keyed by a database stamp (`pagecache`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkcredit.accounts.models import Role
 from parkcredit.accounts.permissions import role_required
+from parkcredit.common import pagecache as common_pagecache
 from parkcredit.common.forms import apply_service_errors
-from parkcredit.portal import selectors, services
+from parkcredit.portal import pagecache, selectors, services
 from parkcredit.portal.forms import EntryAddForm, ListCreateForm, SearchForm, WithdrawForm
 from parkcredit.portal.models import ListEntry, ListKind, PublishedList
 
@@ -47,8 +53,35 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def enterprise_view(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The public page of a park enterprise: grade, code link, lists, records and commitments.
+
+    Every request reads the page's database stamp (one indexed query; no such park enterprise:
+    404); the content of that state comes from the cache when it was rendered before, exactly as
+    on the code page (`parkcredit.portal.pagecache`, `parkcredit.common.pagecache`): anonymous
+    visitors get the whole page and may revalidate it (ETag), signed-in users get the cached
+    content inside their own navigation, which browsers must not store.
+    """
+    now = timezone.now()
+    stamp = selectors.public_page_stamp(uscc)
+    if stamp is None:
+        raise Http404(_("未找到该企业"))
+    page = common_pagecache.CachedPage(
+        key=pagecache.page_key(stamp=stamp, now=now, language=get_language()),
+        cache=pagecache.page_cache(),
+        frame="portal/enterprise.html",
+        frame_context={"name": stamp.name},
+        render_body=lambda: _enterprise_content(uscc, now),
+        still_current=lambda: selectors.public_page_stamp(uscc) == stamp,
+    )
+    return common_pagecache.serve(request, page, whole=common_pagecache.whole_page_cacheable(request))
+
+
+def _enterprise_content(uscc: str, now: datetime) -> str:
+    """The enterprise page's content rendered from the database (portal/_enterprise_body.html), with
+    the records in publicity on the local day of the page's key."""
     enterprise = selectors.public_enterprise_get(uscc)
-    return render(request, "portal/enterprise.html", {"profile": selectors.public_profile(enterprise)})
+    profile = selectors.public_profile(enterprise, on=timezone.localdate(now))
+    return render_to_string("portal/_enterprise_body.html", {"profile": profile})
 
 
 @require_GET

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from creditcore.ledger import Event, EventType, InvalidTransition, RecordState, apply_event, fold
+from parkcredit.common.stamp import Part, StampSql
 from parkcredit.records.models import CreditRecord, RecordEvent
 
 
@@ -149,3 +150,33 @@ def record_list(*, actor: Any, filters: Mapping[str, Any] | None = None) -> Any:
     if until is not None:
         queryset = queryset.filter(decided_on__lte=until)
     return _with_relations(queryset).order_by("-decided_on", "-id")
+
+
+# --- stamp parts of cached public pages (see parkcredit.common.stamp) -----------------------------
+
+
+def record_events_stamp(sql: StampSql, enterprise: str) -> Part:
+    """The count and highest id of the events of the records of `enterprise` (an SQL expression of
+    its id): changes with every record added, corrected (a new version and a `corrected` event),
+    revoked, repaired, disputed, decided on or ended, through services and the bulk import alike.
+
+    Records never change and events are only ever added, and a record is public only once its
+    `created` event exists, so the events alone follow everything public pages show of records.
+    Keep both append-only, or this part must read the records themselves.
+    """
+    events, records = sql.table(RecordEvent), sql.table(CreditRecord)
+    return sql.tally(
+        f"{events} rec_v JOIN {records} rec_r ON rec_r.id = rec_v.{sql.column(RecordEvent, 'record')} "
+        f"WHERE rec_r.{sql.column(CreditRecord, 'enterprise')} = {enterprise}",
+        "rec_v.id",
+    )
+
+
+def record_kinds_stamp(sql: StampSql) -> Part:
+    """Park-wide: the audit entries about the catalogue (`RecordKind`: the kind names public pages
+    show, and the polarity the publicity rules check). The admin and `catalogue_sync` audit every
+    change of a kind; a change that skipped the audit would not be seen."""
+    from parkcredit.audit.selectors import audit_stamp
+    from parkcredit.records.models import RecordKind
+
+    return audit_stamp(sql, RecordKind._meta.label_lower)

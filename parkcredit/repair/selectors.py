@@ -19,9 +19,10 @@ from django.utils import timezone
 from creditcore.collection.profiles import PROFILES
 from creditcore.ledger import Status
 from creditcore.repair import SEVERITY_LABELS, RepairExplanation, RuleBook, RuleError, explain
+from parkcredit.common.stamp import Part, StampSql
 from parkcredit.records.models import CreditRecord, RecordEvent
 from parkcredit.records.selectors import events_fold
-from parkcredit.repair.models import CalendarDay, RepairRuleSet
+from parkcredit.repair.models import CalendarDay, RepairRuleSet, RuleSetState
 from parkcredit.repair.rules import park_rulebook
 
 
@@ -201,3 +202,15 @@ def calendar_days(*, year: int | None = None) -> Any:
     if year is not None:
         queryset = queryset.filter(day__year=year)
     return queryset
+
+
+# --- stamp parts of cached public pages (see parkcredit.common.stamp) -----------------------------
+
+
+def rule_sets_stamp(sql: StampSql) -> Part:
+    """Park-wide: the ids of the approved rule set versions, which give the publicity windows
+    (public records and their publicity end) on public pages. Changes when a version is approved
+    (or, were it ever possible, leaves the approved state). The built-in national sets are code."""
+    table, state = sql.table(RepairRuleSet), sql.column(RepairRuleSet, "state")
+    approved = sql.literal(RuleSetState.APPROVED.value)
+    return sql.rows(f"{table} rep_s WHERE rep_s.{state} = {approved}", [sql.text("rep_s.id")], "rep_s.id")

@@ -16,8 +16,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from parkcredit.accounts.models import PARK_ROLES
+from parkcredit.common.stamp import Part, StampSql
 from parkcredit.enterprises.models import Enterprise
-from parkcredit.scoring.models import RunKind, RunState, Score, ScoringModel, ScoringRun
+from parkcredit.scoring.models import ModelState, RunKind, RunState, Score, ScoringModel, ScoringRun
 
 GRADES = ("A", "B", "C", "D")
 
@@ -200,3 +201,36 @@ def model_what_if(actor: Any, *, spec_yaml: str, as_of: date | None = None) -> d
         baseline_yaml=baseline.spec_yaml if baseline else None,
         as_of=as_of or timezone.localdate(),
     )
+
+
+# --- stamp parts of cached public pages (see parkcredit.common.stamp) -----------------------------
+
+
+def current_score_stamp(sql: StampSql, enterprise: str) -> Part:
+    """The current score of `enterprise` (an SQL expression of its id) as public pages show it:
+    id, grade, colour and as-of date. One current score at most (a constraint); every run that
+    changes it (full or incremental rescore, rerun) writes a new row and moves `is_current`."""
+    table = sql.table(Score)
+
+    def field(name: str) -> str:
+        return f"sco_s.{sql.column(Score, name)}"
+
+    current = sql.literal(True)
+    return sql.row(
+        f"{table} sco_s WHERE {field('enterprise')} = {enterprise} AND {field('is_current')} = {current}",
+        [
+            sql.text("sco_s.id"),
+            sql.string(field("grade")),
+            sql.string(field("colour")),
+            sql.text(field("as_of")),
+        ],
+    )
+
+
+def published_model_stamp(sql: StampSql) -> Part:
+    """Park-wide: the id of the published model version, whose grade bands give the grade labels
+    public pages show. At most one version is published (a constraint), and a version is never
+    edited once it leaves the draft state (a change is a new version)."""
+    table, state = sql.table(ScoringModel), sql.column(ScoringModel, "state")
+    published = sql.literal(ModelState.PUBLISHED.value)
+    return Part(f"(SELECT MAX(sco_m.id) FROM {table} sco_m WHERE sco_m.{state} = {published})")  # noqa: S608
