@@ -44,9 +44,21 @@ class ObjectionQuerySet(models.QuerySet["Objection"]):
             return self.filter(enterprise_id=actor.enterprise_id)
         return self.none()
 
+    def submitted_with(self, actor: Any, token: str) -> ObjectionQuerySet:
+        """The objection `actor` submitted from the objection page that carried `token` (at most one)."""
+        if not token or getattr(actor, "pk", None) is None:
+            return self.none()
+        return self.filter(submitted_by_id=actor.pk, submit_token=token)
+
 
 class Objection(models.Model):
-    """One objection to one record, with its time limit and the department that must answer."""
+    """One objection to one record, with its time limit and the department that must answer.
+
+    `submit_token` is the one-time token of the objection page it was submitted from (empty when
+    submitted without one: the demo, tests): submitting that page again finds this row. A staff
+    action page carries the `track` it showed, so sending it again is recognised by what changed
+    (see `services.ObjectionAlreadyHandled`).
+    """
 
     record = models.ForeignKey("records.CreditRecord", on_delete=models.PROTECT, related_name="objections")
     enterprise = models.ForeignKey(
@@ -70,6 +82,7 @@ class Objection(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome_note = models.TextField(_("处理意见"), blank=True)
+    submit_token = models.CharField(_("异议页凭据"), max_length=64, blank=True, default="", editable=False)
 
     objects = ObjectionQuerySet.as_manager()
 
@@ -80,7 +93,16 @@ class Objection(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["record"], condition=models.Q(state="open"), name="objection_one_open_per_record"
-            )
+            ),
+            # One objection page submits once: a double click or a re-sent form carries the same
+            # token, and of two simultaneous requests the database lets exactly one insert. This
+            # is not the business rule above (one open objection per record), which also refuses
+            # a second page; the token tells the two apart, so a repeat lands on its own objection.
+            models.UniqueConstraint(
+                fields=["submitted_by", "submit_token"],
+                condition=~models.Q(submit_token=""),
+                name="objection_submit_token_once",
+            ),
         ]
         indexes = [models.Index(fields=["state", "due_on"])]
 

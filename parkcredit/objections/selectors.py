@@ -17,6 +17,16 @@ def objection_list(*, actor: Any) -> QuerySet[Objection]:
     )
 
 
+def objection_submitted_with(*, actor: Any, token: str) -> Objection | None:
+    """What `actor` submitted from the objection page carrying one-time token `token`, if anything."""
+    return Objection.objects.submitted_with(actor, token).first()
+
+
+def objection_open_for(*, actor: Any, record: Any) -> Objection | None:
+    """The record's objection still being handled, if the actor may see it."""
+    return objection_list(actor=actor).filter(record=record, state="open").first()
+
+
 def objection_get_for_actor(actor: Any, pk: int) -> Objection:
     """The objection `pk` if the actor may see it; Http404 for missing and forbidden alike."""
     objection = objection_list(actor=actor).filter(pk=pk).first()
@@ -26,4 +36,5 @@ def objection_get_for_actor(actor: Any, pk: int) -> Objection:
 
 
 def open_objection_for(record: Any) -> Objection | None:
+    """The record's objection still being handled (at most one: a database constraint)."""
     return Objection.objects.filter(record=record, state="open").first()

@@ -10,7 +10,6 @@ the next one (a park administrator acts for every department, so the two request
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date
 from typing import Any
 
@@ -37,13 +36,13 @@ from parkcredit.repair.workflow.services import (
     submit_token_issue,
 )
 from tests import factories as f
+from tests.parkcredit.concurrency import (
+    on_postgres,
+    two_connections,
+    wait_until_another_connection_waits_for_a_lock,
+)
 
 pytestmark = pytest.mark.django_db
-
-on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-# Real threads need committed rows; the marker (not only the fixture the root conftest adds) makes
-# pytest-django save the migrations' seeded rows at setup, so they come back after the flush.
-two_connections = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PDF = b"%PDF-1.7\n1 0 obj\n"
 STATEMENT = "罚款已缴清,已整改到位。"
@@ -487,7 +486,7 @@ def test_two_simultaneous_decisions_decide_the_step_once_on_postgres(
     def current_step_holding_the_lock(app: RepairApplication) -> Any:
         if not first_holds_the_lock.is_set():
             first_holds_the_lock.set()
-            _wait_until_another_connection_waits_for_a_lock()
+            wait_until_another_connection_waits_for_a_lock("the application's row lock")
         return real_current_step(app)
 
     monkeypatch.setattr(services, "current_step", current_step_holding_the_lock)
@@ -519,19 +518,3 @@ def test_two_simultaneous_decisions_decide_the_step_once_on_postgres(
     assert repeats[0].step == step and decided[0].state == ApplicationState.REVIEWING
     assert AuditEntry.objects.filter(action="repair.acceptance.passed").count() == 1
     assert [s.step for s in RepairStep.objects.filter(application=application)] == ["acceptance", "review"]
-
-
-def _wait_until_another_connection_waits_for_a_lock() -> None:
-    """Block until another connection is blocked by this one (the second request's SELECT ... FOR
-    UPDATE on the application row); without the lock it never is, and this gives up."""
-    for _attempt in range(600):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else frozen for the transaction
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
-            )
-            row = cursor.fetchone()
-        if row is not None and row[0]:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the second request never waited for the application's row lock")

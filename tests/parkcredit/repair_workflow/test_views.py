@@ -167,11 +167,13 @@ def test_staff_act_on_a_step_from_the_detail_page(record: Any, ent_a_user: User,
 
 def test_an_objection_through_the_pages(record: Any, login: Any, park_admin: User) -> None:
     client = login("ent_a_user")
+    url = reverse("objections:create", kwargs={"pk": record.pk})
     response = client.post(
-        reverse("objections:create", kwargs={"pk": record.pk}),
+        url,
         {
             "reasons": "该处罚决定已被复议机关撤销。",
             "evidence": [SimpleUploadedFile("复议决定.png", b"\x89PNG\r\n\x1a\nxx")],
+            "token": client.get(url).context["token"],
         },
     )
     objection = Objection.objects.get()
@@ -183,7 +185,8 @@ def test_an_objection_through_the_pages(record: Any, login: Any, park_admin: Use
     detail = client.get(reverse("objections:detail", kwargs={"pk": objection.pk})).content.decode()
     assert "2026-12-04" in detail and 'data-testid="objection-action"' in detail
     client.post(
-        reverse("objections:action", kwargs={"pk": objection.pk}), {"action": "uphold", "note": "复议已撤销"}
+        reverse("objections:action", kwargs={"pk": objection.pk}),
+        {"action": "uphold", "note": "复议已撤销", "track": "ordinary"},
     )
     objection.refresh_from_db()
     assert objection.state == "upheld" and not record_state(record).disputed
