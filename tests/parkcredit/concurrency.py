@@ -57,3 +57,25 @@ def wait_until_another_connection_waits_for_a_lock(what: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"the second request never waited for {what}")
+
+
+def first_call_runs[T](
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, other: Callable[[], T], *, after: bool = False
+) -> list[T]:
+    """A step-by-step race in one thread: the first call of `owner.name` runs `other` (the other
+    request, to its end) before the real call, or right after it with `after`; later calls, the
+    nested ones of `other` included, are the real thing. The returned list then holds what
+    `other` returned."""
+    real = getattr(owner, name)
+    ran: list[Any] = []
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        if ran:
+            return real(*args, **kwargs)
+        ran.append(None)  # the race has run: the nested calls of `other` go straight through
+        result = real(*args, **kwargs) if after else None
+        ran[0] = other()
+        return result if after else real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, racing)
+    return ran

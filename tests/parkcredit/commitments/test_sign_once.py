@@ -7,16 +7,14 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from parkcredit.audit.models import AuditEntry
 from parkcredit.commitments import services
 from parkcredit.commitments.models import Commitment, CommitmentEvent, CommitmentTemplate
 from parkcredit.commitments.services import CommitmentAlreadySigned, commitment_sign, sign_token_issue
+from tests.parkcredit.concurrency import first_call_runs, in_threads, on_postgres
 
 pytestmark = pytest.mark.django_db
-
-on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
 def policy() -> CommitmentTemplate:
@@ -61,19 +59,13 @@ def test_a_request_that_loses_the_race_lands_on_the_winner(
     """The other request signs between this one's look for the token and its insert: the unique
     constraint refuses the second row and the loser answers with the winner's commitment."""
     token = sign_token_issue()
-    real_prepare = services.commitment_prepare
-    winner: list[Commitment] = []
-
-    def prepare_while_the_other_request_signs(**kwargs: Any) -> Any:
-        draft = real_prepare(**kwargs)
-        if not winner:
-            winner.append(Commitment())  # mark the race as run before the nested call prepares
-            winner[0] = commitment_sign(
-                actor=ent_a_user, enterprise=ent_a, template=policy(), sign_token=token
-            )
-        return draft
-
-    monkeypatch.setattr(services, "commitment_prepare", prepare_while_the_other_request_signs)
+    winner = first_call_runs(
+        monkeypatch,
+        services,
+        "commitment_prepare",
+        lambda: commitment_sign(actor=ent_a_user, enterprise=ent_a, template=policy(), sign_token=token),
+        after=True,
+    )
     with pytest.raises(CommitmentAlreadySigned) as caught:
         commitment_sign(actor=ent_a_user, enterprise=ent_a, template=policy(), sign_token=token)
     assert caught.value.existing == winner[0]
@@ -96,23 +88,11 @@ def test_two_simultaneous_requests_sign_once_on_postgres(
         return real_prepare(**kwargs)
 
     monkeypatch.setattr(services, "commitment_prepare", prepare_together)
-    outcomes: list[Any] = []
 
-    def submit() -> None:
-        try:
-            outcomes.append(
-                commitment_sign(actor=ent_a_user, enterprise=ent_a, template=template, sign_token=token)
-            )
-        except BaseException as exc:  # every outcome, an unexpected error too, is asserted on below
-            outcomes.append(exc)
-        finally:
-            connection.close()
+    def submit() -> Commitment:
+        return commitment_sign(actor=ent_a_user, enterprise=ent_a, template=template, sign_token=token)
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = in_threads(submit, submit)
     signed = [o for o in outcomes if isinstance(o, Commitment)]
     replays = [o for o in outcomes if isinstance(o, CommitmentAlreadySigned)]
     assert len(signed) == 1 and len(replays) == 1, outcomes

@@ -40,6 +40,7 @@ from parkcredit.records.selectors import record_state
 from parkcredit.records.services import record_event_append
 from tests import factories as f
 from tests.parkcredit.concurrency import (
+    first_call_runs,
     in_threads,
     on_postgres,
     two_connections,
@@ -181,16 +182,9 @@ def test_a_request_that_loses_the_race_at_the_insert_lands_on_the_winner(
     """The other request submits between this one's looks (token, open objection) and its insert:
     the database refuses the second row and the loser answers with the winner's."""
     token = submit_token_issue()
-    real_source_department = routing.source_department
-    winner: list[Objection] = []
-
-    def source_department_while_the_other_request_submits(record_: Any) -> Any:
-        if not winner:
-            winner.append(Objection())  # mark the race as run before the nested call
-            winner[0] = _submit(ent_a_user, record, token)
-        return real_source_department(record_)
-
-    monkeypatch.setattr(routing, "source_department", source_department_while_the_other_request_submits)
+    winner = first_call_runs(
+        monkeypatch, routing, "source_department", lambda: _submit(ent_a_user, record, token)
+    )
     with pytest.raises(ObjectionAlreadySubmitted) as caught:
         _submit(ent_a_user, record, token)
     assert caught.value.existing == winner[0]
@@ -203,16 +197,9 @@ def test_a_request_that_loses_the_race_before_the_rule_check_lands_on_the_winner
     """The other request commits between this one's look for the token and its look for an open
     objection: that open objection is its own page's, so it is a repeat, not the rule."""
     token = submit_token_issue()
-    real_checked_uploads = services.checked_uploads
-    winner: list[Objection] = []
-
-    def uploads_while_the_other_request_submits(files: Any, **kwargs: Any) -> Any:
-        if not winner:
-            winner.append(Objection())
-            winner[0] = _submit(ent_a_user, record, token)
-        return real_checked_uploads(files, **kwargs)
-
-    monkeypatch.setattr(services, "checked_uploads", uploads_while_the_other_request_submits)
+    winner = first_call_runs(
+        monkeypatch, services, "checked_uploads", lambda: _submit(ent_a_user, record, token)
+    )
     with pytest.raises(ObjectionAlreadySubmitted) as caught:
         _submit(ent_a_user, record, token)
     assert caught.value.existing == winner[0]
@@ -223,16 +210,9 @@ def test_a_different_page_that_loses_the_race_meets_the_rule(
     record: Any, ent_a_user: User, park_admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two different pages at once: the database lets one in, the other gets the business rule."""
-    real_source_department = routing.source_department
-    winner: list[Objection] = []
-
-    def source_department_while_another_page_submits(record_: Any) -> Any:
-        if not winner:
-            winner.append(Objection())
-            winner[0] = _submit(ent_a_user, record, submit_token_issue())
-        return real_source_department(record_)
-
-    monkeypatch.setattr(routing, "source_department", source_department_while_another_page_submits)
+    winner = first_call_runs(
+        monkeypatch, routing, "source_department", lambda: _submit(ent_a_user, record, submit_token_issue())
+    )
     with pytest.raises(ValidationError) as caught:
         _submit(ent_a_user, record, submit_token_issue())
     assert not isinstance(caught.value, ObjectionAlreadySubmitted)

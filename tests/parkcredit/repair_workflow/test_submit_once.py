@@ -37,6 +37,7 @@ from parkcredit.repair.workflow.services import (
 )
 from tests import factories as f
 from tests.parkcredit.concurrency import (
+    first_call_runs,
     on_postgres,
     two_connections,
     wait_until_another_connection_waits_for_a_lock,
@@ -154,16 +155,9 @@ def test_a_request_that_loses_the_race_at_the_insert_lands_on_the_winner(
     """The other request submits between this one's looks (token, open application) and its
     insert: the database refuses the second row and the loser answers with the winner's."""
     token = submit_token_issue()
-    real_window = services.record_window
-    winner: list[RepairApplication] = []
-
-    def window_while_the_other_request_submits(record_: Any, **kwargs: Any) -> Any:
-        if not winner:
-            winner.append(RepairApplication())  # mark the race as run before the nested call
-            winner[0] = _submit(ent_a_user, record, token)
-        return real_window(record_, **kwargs)
-
-    monkeypatch.setattr(services, "record_window", window_while_the_other_request_submits)
+    winner = first_call_runs(
+        monkeypatch, services, "record_window", lambda: _submit(ent_a_user, record, token)
+    )
     with pytest.raises(ApplicationAlreadySubmitted) as caught:
         _submit(ent_a_user, record, token)
     assert caught.value.existing == winner[0]
@@ -176,16 +170,9 @@ def test_a_request_that_loses_the_race_before_the_rule_check_lands_on_the_winner
     """The other request commits between this one's look for the token and its look for an open
     application: that open application is its own page's, so it is a repeat, not the rule."""
     token = submit_token_issue()
-    real_checked_uploads = services.checked_uploads
-    winner: list[RepairApplication] = []
-
-    def uploads_while_the_other_request_submits(files: Any, **kwargs: Any) -> Any:
-        if not winner:
-            winner.append(RepairApplication())
-            winner[0] = _submit(ent_a_user, record, token)
-        return real_checked_uploads(files, **kwargs)
-
-    monkeypatch.setattr(services, "checked_uploads", uploads_while_the_other_request_submits)
+    winner = first_call_runs(
+        monkeypatch, services, "checked_uploads", lambda: _submit(ent_a_user, record, token)
+    )
     with pytest.raises(ApplicationAlreadySubmitted) as caught:
         _submit(ent_a_user, record, token)
     assert caught.value.existing == winner[0]
@@ -196,16 +183,9 @@ def test_a_different_page_that_loses_the_race_meets_the_rule(
     record: Any, ent_a_user: User, park_admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two different pages at once: the database lets one in, the other gets the business rule."""
-    real_window = services.record_window
-    winner: list[RepairApplication] = []
-
-    def window_while_another_page_submits(record_: Any, **kwargs: Any) -> Any:
-        if not winner:
-            winner.append(RepairApplication())
-            winner[0] = _submit(ent_a_user, record, submit_token_issue())
-        return real_window(record_, **kwargs)
-
-    monkeypatch.setattr(services, "record_window", window_while_another_page_submits)
+    winner = first_call_runs(
+        monkeypatch, services, "record_window", lambda: _submit(ent_a_user, record, submit_token_issue())
+    )
     with pytest.raises(ValidationError) as caught:
         _submit(ent_a_user, record, submit_token_issue())
     assert not isinstance(caught.value, ApplicationAlreadySubmitted)
