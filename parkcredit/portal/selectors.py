@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from creditcore.catalogue import Polarity
@@ -31,7 +32,7 @@ from parkcredit.enterprises.selectors import TimelineRow, enterprise_get_for_act
 from parkcredit.portal import features
 from parkcredit.portal.models import ListEntry, ListKind, PublishedList
 from parkcredit.records.models import CreditRecord
-from parkcredit.records.selectors import events_fold, record_events_stamp, record_kinds_stamp
+from parkcredit.records.selectors import record_events_stamp, record_kinds_stamp, record_states
 from parkcredit.scoring.models import Score
 from parkcredit.scoring.presentation import GRADE_COLOURS, ScorePanel, enterprise_score_panel, spec_of
 from parkcredit.scoring.selectors import current_score_stamp, published_model_stamp
@@ -219,12 +220,17 @@ def public_commitment_rows(commitments: Iterable[Any]) -> list[PublicCommitmentR
     ]
 
 
+def _plausible_uscc(uscc: str) -> str | None:
+    """The normalised code when it could be a USCC, else None: only a plausible code reaches the
+    database, since an address bar can carry anything (even NUL)."""
+    code = normalize_uscc(uscc or "")
+    return code if code.isascii() and code.isalnum() and 0 < len(code) <= USCC_LENGTH else None
+
+
 def public_enterprise_get(uscc: str) -> Enterprise:
     """The park enterprise with this USCC; Http404 otherwise (outside subjects included)."""
-    code = normalize_uscc(uscc or "")
-    # Only a plausible code reaches the database: an address bar can carry anything (even NUL).
-    plausible = code.isascii() and code.isalnum() and 0 < len(code) <= USCC_LENGTH
-    enterprise = public_enterprises().filter(uscc=code).first() if plausible else None
+    code = _plausible_uscc(uscc)
+    enterprise = public_enterprises().filter(uscc=code).first() if code is not None else None
     if enterprise is None:
         raise Http404(_("未找到该企业"))
     return enterprise
@@ -342,8 +348,8 @@ def public_page_stamp(uscc: str) -> PublicPageStamp | None:
     the parts of the public disclosure block. Anything the page shows from the database changes
     the row (see docs/portal.md).
     """
-    code = normalize_uscc(uscc or "")
-    if not (code.isascii() and code.isalnum() and 0 < len(code) <= USCC_LENGTH):
+    code = _plausible_uscc(uscc)
+    if code is None:
         return None
     row = _public_page_stamp.read(code)
     if row is None:
@@ -467,17 +473,17 @@ class Candidate:
 
 def _serious_listed() -> dict[int, CreditRecord]:
     """Park enterprises with a serious-dishonesty list record in force today, one record each."""
-    records = (
+    records = list(
         CreditRecord.objects.filter(kind__code=SERIOUS_LIST_KIND, enterprise__in=public_enterprises())
-        .select_related("kind")
-        .prefetch_related("events")
+        .select_related("enterprise")
         .order_by("-decided_on", "-id")
     )
+    states = record_states([record.pk for record in records], timezone.now())
     found: dict[int, CreditRecord] = {}
     for record in records:
-        if record.enterprise_id in found:
+        state = states.get(record.pk)
+        if record.enterprise_id in found or state is None:
             continue
-        state = events_fold(sorted(record.events.all(), key=lambda e: (e.at, e.pk)))
         if state.exists and state.status is Status.ACTIVE and not state.disputed:
             found[record.enterprise_id] = record
     return found

@@ -32,9 +32,16 @@ from parkcredit.codes.services import code_reissue_on_grade_change, code_revoke
 from parkcredit.enterprises.models import Enterprise
 from tests import factories as f
 from tests.parkcredit.codes.support import give_grade, issued_code
+from tests.parkcredit.pagecache_support import (
+    DownCache,
+    get_page,
+    next_page,
+    two_process_caches,
+    warm,
+    without_tokens,
+)
 
 RECENT = timezone.localdate() - timedelta(days=30)
-TOKEN_FIELDS = re.compile(r'(name="csrf-token" content="|name="csrfmiddlewaretoken" value=")[^"]*')
 SHOWN_TIME = re.compile(r"验证时间 [0-9: -]+")
 
 
@@ -44,33 +51,13 @@ def _verdict(html: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def _get(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<pc-" not in html  # no hole ever reaches a visitor
-    return html
-
-
-def _warm(client: Client, url: str) -> str:
-    """Render the page, then fetch it again from the cache (one query: the stamp)."""
-    _get(client, url)
-    with CaptureQueriesContext(connection) as queries:
-        html = _get(client, url)
-    assert len(queries) == 1, [q["sql"] for q in queries]
-    return html
-
-
 def _normalised(html: str) -> str:
-    return SHOWN_TIME.sub("验证时间 -", TOKEN_FIELDS.sub(r"\1-", html))
+    return SHOWN_TIME.sub("验证时间 -", without_tokens(html))
 
 
 def _next(client: Client, url: str) -> str:
     """The next request after a change, which must equal a render with every cache emptied."""
-    html = _get(client, url)
-    pagecache.page_cache().clear()
-    assert _normalised(html) == _normalised(_get(client, url))
-    return html
+    return next_page(client, url, cache=pagecache.page_cache(), normalised=_normalised)
 
 
 @pytest.fixture
@@ -83,7 +70,7 @@ def copies_kept_long(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def page(client: Client, ent_a: Enterprise) -> tuple[EnterpriseCode, str]:
     code = issued_code(ent_a, "B")
-    html = _warm(client, code.url)
+    html = warm(client, code.url)
     assert _verdict(html) == ("true", codesign.OK)
     return code, code.url
 
@@ -93,9 +80,9 @@ def page(client: Client, ent_a: Enterprise) -> tuple[EnterpriseCode, str]:
 
 def test_a_warm_hit_is_one_query_and_the_same_page(client: Client, ent_a: Enterprise) -> None:
     url = issued_code(ent_a).url
-    first = _get(client, url)
+    first = get_page(client, url)
     with CaptureQueriesContext(connection) as queries:
-        second = _get(client, url)
+        second = get_page(client, url)
     assert len(queries) == 1
     assert "c.token" in queries[0]["sql"]
     assert _normalised(first) == _normalised(second)
@@ -119,7 +106,7 @@ def test_reissue_on_grade_change_supersedes_the_page_at_once(
     assert _verdict(html) == ("false", codesign.SUPERSEDED)
     assert f'href="{new.url}"' in html
     # The newer code's own page, and the link after it is revoked in turn.
-    assert _verdict(_warm(client, new.url)) == ("true", codesign.OK)
+    assert _verdict(warm(client, new.url)) == ("true", codesign.OK)
     code_revoke(actor=None, code=new, reason="核实中")
     assert f'href="{new.url}"' not in _next(client, url)
 
@@ -129,7 +116,7 @@ def test_expiry_shows_the_second_the_validity_ends(
 ) -> None:
     code, url = page
     with time_machine.travel(code.valid_until - timedelta(seconds=1), tick=False):
-        assert _verdict(_warm(client, url)) == ("true", codesign.OK)
+        assert _verdict(warm(client, url)) == ("true", codesign.OK)
     with time_machine.travel(code.valid_until, tick=False):
         assert _verdict(_next(client, url)) == ("false", codesign.EXPIRED)
 
@@ -139,7 +126,7 @@ def test_a_code_from_a_fast_clock_becomes_valid_when_its_time_comes(
 ) -> None:
     code, url = page
     with time_machine.travel(code.issued_at - codesign.CLOCK_LEEWAY - timedelta(seconds=1), tick=False):
-        assert _verdict(_warm(client, url)) == ("false", codesign.NOT_YET_VALID)
+        assert _verdict(warm(client, url)) == ("false", codesign.NOT_YET_VALID)
     with time_machine.travel(code.issued_at - codesign.CLOCK_LEEWAY, tick=False):
         assert _verdict(_next(client, url)) == ("true", codesign.OK)
 
@@ -194,7 +181,7 @@ def test_a_record_event_through_the_service_takes_the_record_off(
 
     record = f.make_record(ent_a, decided_on=RECENT, summary="未按规定设置安全警示标志")
     url = issued_code(ent_a).url
-    assert "未按规定设置安全警示标志" in _warm(client, url)
+    assert "未按规定设置安全警示标志" in warm(client, url)
     actor = ent_a_user if event_type == "disputed" else park_admin
     record_event_append(actor=actor, record=record, event_type=event_type)
     assert "未按规定设置安全警示标志" not in _next(client, url)
@@ -207,10 +194,10 @@ def test_a_dispute_through_the_objection_service_and_its_rejection(
 
     record = f.make_record(ent_a, decided_on=RECENT, summary="未按规定设置安全警示标志")
     url = issued_code(ent_a).url
-    assert "未按规定设置安全警示标志" in _warm(client, url)
+    assert "未按规定设置安全警示标志" in warm(client, url)
     objection = objection_submit(actor=ent_a_user, record=record, reasons="该处罚已于次日撤销,附撤销决定书。")
     assert "未按规定设置安全警示标志" not in _next(client, url)
-    _warm(client, url)
+    warm(client, url)
     objection_decide(actor=park_admin, objection=objection, upheld=False, note="经核实,处罚决定有效。")
     assert "未按规定设置安全警示标志" in _next(client, url)
 
@@ -226,7 +213,7 @@ def test_publicity_ending_with_time_takes_the_record_off(
     url = issued_code(ent_a).url
     last_day = timezone.make_aware(datetime.combine(window.publicity_end - timedelta(days=1), time(23, 59)))
     with time_machine.travel(last_day, tick=False):
-        assert "未按规定设置安全警示标志" in _warm(client, url)
+        assert "未按规定设置安全警示标志" in warm(client, url)
     with time_machine.travel(last_day + timedelta(minutes=1), tick=False):
         assert "未按规定设置安全警示标志" not in _next(client, url)
 
@@ -242,7 +229,7 @@ def test_an_approved_rule_set_shortening_publicity_takes_the_record_off(
     decided = timezone.localdate() - timedelta(days=230)  # in a 12-month window, past a 6-month one
     f.make_record(ent_a, decided_on=decided, summary="未按规定设置安全警示标志")
     url = issued_code(ent_a).url
-    assert "未按规定设置安全警示标志" in _warm(client, url)
+    assert "未按规定设置安全警示标志" in warm(client, url)
     rules = copy.deepcopy(BUILTIN_RULE_SETS[1])
     for rule in rules["rules"]:
         if rule["kind"] == "penalty" and rule["severity"] == "general":
@@ -263,7 +250,7 @@ def test_a_catalogue_change_renames_the_kind_on_the_page(
     f.make_record(ent_a, decided_on=RECENT)
     url = issued_code(ent_a).url
     kind = RecordKind.objects.get(code="penalty")
-    assert kind.name in _warm(client, url)
+    assert kind.name in warm(client, url)
     # The admin's own save path (AuditedAdmin.save_model), as a system administrator uses it.
     kind.name = "行政处罚(园区目录改名)"
     admin = site._registry[RecordKind]
@@ -292,14 +279,14 @@ def test_bulk_import_new_corrected_and_revoked_records(
     assert report.new == 1
     html = _next(client, url)
     assert "批量〔2026〕1号" in html and "2,000" in html
-    _warm(client, url)
+    warm(client, url)
     report = import_run(
         actor=park_admin, profile="penalty", data=_penalty_file(ent_a, "批量〔2026〕1号", amount="0.5")
     )
     assert report.as_dict()["corrected"] == 1
     html = _next(client, url)
     assert "5,000" in html and "2,000" not in html
-    _warm(client, url)
+    warm(client, url)
     report = import_run(
         actor=park_admin,
         profile="penalty",
@@ -318,7 +305,7 @@ def test_undoing_an_import_batch_takes_its_records_off(
     _code, url = page
     report = import_run(actor=park_admin, profile="penalty", data=_penalty_file(ent_a, "批量〔2026〕2号"))
     assert report.batch_id is not None and "批量〔2026〕2号" in _next(client, url)
-    _warm(client, url)
+    warm(client, url)
     import_batch_undo(actor=park_admin, batch=ImportBatch.objects.get(pk=report.batch_id))
     assert "批量〔2026〕2号" not in _next(client, url)
 
@@ -350,7 +337,7 @@ def test_a_signed_commitment_appears_and_its_breach_shows(
     )
     html = _next(client, url)
     assert template.title in html and "履约中" in html
-    _warm(client, url)
+    warm(client, url)
     commitment_breach_declare(actor=park_admin, commitment=commitment, reason="承诺事项未按期完成")
     assert "承诺事项未按期完成" in _next(client, url)
 
@@ -366,7 +353,7 @@ def test_a_commitment_withdrawn_from_publicity_without_any_event_disappears(
         actor=ent_a_user, enterprise=ent_a, template=template, scope="二期厂房扩建项目"
     )
     url = issued_code(ent_a).url
-    assert commitment.number in _warm(client, url)
+    assert commitment.number in warm(client, url)
     # A commitment row changed in place with no event (no service does this today; a future one
     # or a hand-made fix might): the page reads the shown fields themselves.
     Commitment.objects.filter(number=commitment.number).update(is_public=False)
@@ -388,13 +375,7 @@ def test_a_name_change_through_the_archive_service(
 
 @pytest.fixture
 def two_processes(settings: Any) -> Iterator[list[str]]:
-    """Two cache aliases standing for the per-process caches of two server processes."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "one"},
-        "two": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "two"},
-    }
-    yield ["default", "two"]
-    caches["two"].clear()
+    yield from two_process_caches(settings)
 
 
 def test_another_process_writing_behind_our_back_is_seen_by_every_process(
@@ -403,7 +384,7 @@ def test_another_process_writing_behind_our_back_is_seen_by_every_process(
     code = issued_code(ent_a)
     for alias in two_processes:
         settings.CODE_PAGE_CACHE = alias
-        assert _verdict(_warm(client, code.url)) == ("true", codesign.OK)
+        assert _verdict(warm(client, code.url)) == ("true", codesign.OK)
     now = timezone.now()
     old = pagecache.page_key(
         token=code.token or "",
@@ -426,7 +407,7 @@ def test_another_process_writing_behind_our_back_is_seen_by_every_process(
         settings.CODE_PAGE_CACHE = alias
         # The old copy is still in this process's cache: nothing invalidated it, nothing needed to.
         assert caches[alias].get(old.body) is not None
-        html = _get(client, code.url)
+        html = get_page(client, code.url)
         assert _verdict(html) == ("false", codesign.REVOKED)
         assert "甲精密机械(已更名)有限公司" in html
 
@@ -446,13 +427,13 @@ def test_a_render_that_saw_a_later_state_is_not_stored(
     stamps = iter([("before",), ("after",)])
     monkeypatch.setattr("parkcredit.codes.views.code_page_stamp", lambda token: next(stamps))
     with time_machine.travel(now, tick=False):
-        assert _verdict(_get(client, code.url)) == ("true", codesign.OK)
+        assert _verdict(get_page(client, code.url)) == ("true", codesign.OK)
     assert cache.get(key(("before",)).body) is None
     assert cache.get(key(("before",)).page(code.url)) is None
     # A steady state is stored.
     monkeypatch.setattr("parkcredit.codes.views.code_page_stamp", lambda token: ("steady",))
     with time_machine.travel(now, tick=False):
-        _get(client, code.url)
+        get_page(client, code.url)
     assert cache.get(key(("steady",)).body) is not None
     assert cache.get(key(("steady",)).page(code.url)) is not None
 
@@ -460,18 +441,11 @@ def test_a_render_that_saw_a_later_state_is_not_stored(
 def test_a_failing_cache_costs_a_render_not_the_page(
     client: Client, ent_a: Enterprise, park_admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class Down:
-        def get(self, *args: Any) -> None:
-            raise ConnectionError("缓存服务不可用")
-
-        def set(self, *args: Any) -> None:
-            raise ConnectionError("缓存服务不可用")
-
-    monkeypatch.setattr(pagecache, "page_cache", Down)
+    monkeypatch.setattr(pagecache, "page_cache", DownCache)
     code = issued_code(ent_a)
-    assert _verdict(_get(client, code.url)) == ("true", codesign.OK)
+    assert _verdict(get_page(client, code.url)) == ("true", codesign.OK)
     code_revoke(actor=park_admin, code=code, reason="核实中")
-    assert _verdict(_get(client, code.url)) == ("false", codesign.REVOKED)
+    assert _verdict(get_page(client, code.url)) == ("false", codesign.REVOKED)
 
 
 # --- what is remembered, and what each visitor gets ---------------------------------------------------
@@ -495,7 +469,7 @@ def test_the_signature_is_verified_once_per_token_and_process(
     monkeypatch.setattr(verifier, "verify", counting)
     for _ in range(3):
         cache.clear()  # a fresh render each time: only the signature is remembered
-        assert _verdict(_get(client, url)) == ("true", codesign.OK)
+        assert _verdict(get_page(client, url)) == ("true", codesign.OK)
     assert len(calls) == 1
 
 
@@ -526,7 +500,7 @@ def test_forged_tokens_cost_no_query_and_share_one_copy(client: Client, ent_a: E
         changed = bytearray(raw)
         changed[position] ^= 0x01
         forged.append(base64.urlsafe_b64encode(bytes(changed)).decode())
-    _get(client, f"/c/{forged[0]}")
+    get_page(client, f"/c/{forged[0]}")
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/c/{forged[1]}")
     assert len(queries) == 0
@@ -564,14 +538,14 @@ def test_the_form_token_filled_into_a_cached_page_is_accepted(ent_a: Enterprise)
     url = issued_code(ent_a).url
     visitor = Client(enforce_csrf_checks=True)
     visitor.get(url)
-    html = _warm(visitor, url)
+    html = warm(visitor, url)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert token and token.group(1) != str(pagecache.CSRF_HOLE)
     answer = visitor.post(
         reverse("set_language"), {"csrfmiddlewaretoken": token.group(1), "language": "en", "next": url}
     )
     assert answer.status_code == 302
-    english = _get(visitor, url)
+    english = get_page(visitor, url)
     assert '<html lang="en">' in english and _verdict(english) == ("true", codesign.OK)
 
 
@@ -579,7 +553,7 @@ def test_signed_in_users_get_the_same_content_in_their_own_frame(
     client: Client, login: Any, ent_a: Enterprise
 ) -> None:
     url = issued_code(ent_a).url
-    anonymous = _warm(client, url)
+    anonymous = warm(client, url)
     admin = login("park_admin")
     response = admin.get(url)
     html = response.content.decode()
@@ -593,10 +567,10 @@ def test_a_query_string_is_served_correctly_but_not_from_the_whole_page_cache(
     client: Client, page: tuple[EnterpriseCode, str], park_admin: Any
 ) -> None:
     code, url = page
-    html = _get(client, f"{url}?from=poster")
+    html = get_page(client, f"{url}?from=poster")
     assert f'value="{url}?from=poster"' in html
     code_revoke(actor=park_admin, code=code, reason="核实中")
-    assert _verdict(_get(client, f"{url}?from=poster")) == ("false", codesign.REVOKED)
+    assert _verdict(get_page(client, f"{url}?from=poster")) == ("false", codesign.REVOKED)
 
 
 def test_date_of_record_window_is_the_pages_day(
@@ -606,7 +580,7 @@ def test_date_of_record_window_is_the_pages_day(
     tomorrow = timezone.localdate() + timedelta(days=1)
     f.make_record(ent_a, decided_on=tomorrow, summary="明天作出的决定")
     url = issued_code(ent_a).url
-    assert "明天作出的决定" not in _warm(client, url)
+    assert "明天作出的决定" not in warm(client, url)
     noon = timezone.make_aware(datetime.combine(tomorrow, time(12)))
     with time_machine.travel(noon, tick=False):
         assert "明天作出的决定" in _next(client, url)

@@ -28,45 +28,28 @@ from parkcredit.enterprises.models import Enterprise
 from parkcredit.portal import pagecache, selectors, services
 from parkcredit.scoring.models import ModelState, ScoringModel
 from tests import factories as f
+from tests.parkcredit.pagecache_support import (
+    DownCache,
+    get_page,
+    next_page,
+    two_process_caches,
+    warm,
+    without_tokens,
+)
 from tests.parkcredit.scoring.test_views_support import SPEC_YAML, make_model
 
 pytestmark = pytest.mark.django_db
 
 RECENT = timezone.localdate() - timedelta(days=30)
-TOKEN_FIELDS = re.compile(r'(name="csrf-token" content="|name="csrfmiddlewaretoken" value=")[^"]*')
 
 
 def _url(enterprise: Enterprise) -> str:
     return reverse("portal:enterprise", kwargs={"uscc": enterprise.uscc})
 
 
-def _get(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<pc-" not in html  # no hole ever reaches a visitor
-    return html
-
-
-def _warm(client: Client, url: str) -> str:
-    """Render the page, then fetch it again from the cache (one query: the stamp)."""
-    _get(client, url)
-    with CaptureQueriesContext(connection) as queries:
-        html = _get(client, url)
-    assert len(queries) == 1, [q["sql"] for q in queries]
-    return html
-
-
-def _normalised(html: str) -> str:
-    return TOKEN_FIELDS.sub(r"\1-", html)
-
-
 def _next(client: Client, url: str) -> str:
     """The next request after a change, which must equal a render with every cache emptied."""
-    html = _get(client, url)
-    pagecache.page_cache().clear()
-    assert _normalised(html) == _normalised(_get(client, url))
-    return html
+    return next_page(client, url, cache=pagecache.page_cache(), normalised=without_tokens)
 
 
 def _grade(html: str) -> str:
@@ -97,7 +80,7 @@ def copies_kept_long(monkeypatch: pytest.MonkeyPatch) -> None:
 def page(client: Client, ent_a: Enterprise, grade: Any) -> str:
     grade(ent_a, "B")
     url = _url(ent_a)
-    assert _grade(_warm(client, url)) == "B"
+    assert _grade(warm(client, url)) == "B"
     return url
 
 
@@ -107,12 +90,12 @@ def page(client: Client, ent_a: Enterprise, grade: Any) -> str:
 def test_a_warm_hit_is_one_query_and_the_same_page(client: Client, ent_a: Enterprise, grade: Any) -> None:
     grade(ent_a, "B")
     url = _url(ent_a)
-    first = _get(client, url)
+    first = get_page(client, url)
     with CaptureQueriesContext(connection) as queries:
-        second = _get(client, url)
+        second = get_page(client, url)
     assert len(queries) == 1
     assert "pub_e" in queries[0]["sql"]
-    assert _normalised(first) == _normalised(second)
+    assert without_tokens(first) == without_tokens(second)
     assert ent_a.name in second and ent_a.uscc in second
 
 
@@ -127,7 +110,7 @@ def test_unknown_and_outside_enterprises_are_404_and_never_cached(client: Client
     assert len(queries) == 0  # nothing implausible reaches the database
     # Leaving the park takes the page down at once, even behind the application's back.
     url = _url(ent_a)
-    _warm(client, url)
+    warm(client, url)
     Enterprise.objects.filter(pk=ent_a.pk).update(in_park=False)
     assert client.get(url).status_code == 404
 
@@ -135,8 +118,8 @@ def test_unknown_and_outside_enterprises_are_404_and_never_cached(client: Client
 def test_a_code_typed_in_lower_case_is_the_same_page(client: Client, ent_a: Enterprise, grade: Any) -> None:
     grade(ent_a, "A")
     lower = reverse("portal:enterprise", kwargs={"uscc": ent_a.uscc.lower()})
-    assert _grade(_warm(client, lower)) == "A"
-    assert _grade(_warm(client, _url(ent_a))) == "A"
+    assert _grade(warm(client, lower)) == "A"
+    assert _grade(warm(client, _url(ent_a))) == "A"
 
 
 # --- the grade ---------------------------------------------------------------------------------------
@@ -176,7 +159,7 @@ def test_a_newly_published_model_relabels_the_grade(
 ) -> None:
     from parkcredit.scoring.services import model_publish
 
-    assert "基本守信" in _warm(client, page)
+    assert "基本守信" in warm(client, page)
     relabelled = make_model(
         state=ModelState.APPROVED,
         version=2,
@@ -197,11 +180,11 @@ def test_a_published_list_appears_and_its_withdrawal_takes_it_off(
     )
     services.list_entry_add(actor=park_admin, published_list=black, uscc=ent_a.uscc, reason="列入缓存测试")
     assert "2026年第四季度黑名单" not in _next(client, page)  # a draft is not public
-    _warm(client, page)
+    warm(client, page)
     services.list_publish(actor=park_admin, published_list=black)
     html = _next(client, page)
     assert "2026年第四季度黑名单" in html and "列入缓存测试" in html
-    _warm(client, page)
+    warm(client, page)
     services.list_withdraw(actor=park_admin, published_list=black, reason="名单有误")
     assert "2026年第四季度黑名单" not in _next(client, page)
 
@@ -217,11 +200,11 @@ def test_a_list_retitled_and_a_reason_changed_in_place(
     )
     services.list_publish(actor=park_admin, published_list=red)
     assert "守信红名单" in _next(client, page)
-    _warm(client, page)
+    warm(client, page)
     # As the admin or a hand-made fix would: rows changed in place, no service.
     PublishedList.objects.filter(pk=red.pk).update(title="守信红名单(更正)")
     assert "守信红名单(更正)" in _next(client, page)
-    _warm(client, page)
+    warm(client, page)
     ListEntry.objects.filter(pk=entry.pk).update(reason="连续三年A级,获评诚信领跑企业")
     assert "获评诚信领跑企业" in _next(client, page)
 
@@ -236,11 +219,11 @@ def test_an_issued_code_is_linked_and_its_revocation_unlinks_it(
 
     code = code_issue(actor=park_admin, enterprise=ent_a)
     assert f'href="{code.url}"' in _next(client, page)
-    _warm(client, page)
+    warm(client, page)
     newer = code_issue(actor=park_admin, enterprise=ent_a)  # re-issued: the old one is superseded
     html = _next(client, page)
     assert f'href="{newer.url}"' in html and f'href="{code.url}"' not in html
-    _warm(client, page)
+    warm(client, page)
     code_revoke(actor=park_admin, code=newer, reason="核实中")
     assert 'data-testid="code-link"' not in _next(client, page)
 
@@ -265,7 +248,7 @@ def test_a_record_registered_and_revoked_through_the_services(
         summary="未按规定设置安全警示标志",
     )
     assert "未按规定设置安全警示标志" in _next(client, page)
-    _warm(client, page)
+    warm(client, page)
     record = CreditRecord.objects.get(source_ref="门户缓存罚〔2026〕1号")
     record_event_append(actor=park_admin, record=record, event_type="revoked")
     assert "未按规定设置安全警示标志" not in _next(client, page)
@@ -295,7 +278,7 @@ def test_publicity_ending_with_time_takes_the_record_off(
     url = _url(ent_a)
     last_day = timezone.make_aware(datetime.combine(window.publicity_end - timedelta(days=1), time(23, 59)))
     with time_machine.travel(last_day, tick=False):
-        assert "未按规定设置安全警示标志" in _warm(client, url)
+        assert "未按规定设置安全警示标志" in warm(client, url)
     with time_machine.travel(last_day + timedelta(minutes=1), tick=False):
         assert "未按规定设置安全警示标志" not in _next(client, url)
 
@@ -313,7 +296,7 @@ def test_an_approved_rule_set_shortening_publicity_takes_the_record_off(
         ent_a, decided_on=timezone.localdate() - timedelta(days=230), summary="未按规定设置安全警示标志"
     )
     url = _url(ent_a)
-    assert "未按规定设置安全警示标志" in _warm(client, url)
+    assert "未按规定设置安全警示标志" in warm(client, url)
     rules = copy.deepcopy(BUILTIN_RULE_SETS[1])
     for rule in rules["rules"]:
         if rule["kind"] == "penalty" and rule["severity"] == "general":
@@ -338,7 +321,7 @@ def test_a_signed_commitment_appears_and_its_breach_shows(
     )
     html = _next(client, page)
     assert template.title in html and "履约中" in html
-    _warm(client, page)
+    warm(client, page)
     commitment_breach_declare(actor=park_admin, commitment=commitment, reason="承诺事项未按期完成")
     assert "承诺事项未按期完成" in _next(client, page)
 
@@ -369,13 +352,7 @@ def test_a_rename_through_the_archive_import(
 
 @pytest.fixture
 def two_processes(settings: Any) -> Iterator[list[str]]:
-    """Two cache aliases standing for the per-process caches of two server processes."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "one"},
-        "two": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "two"},
-    }
-    yield ["default", "two"]
-    caches["two"].clear()
+    yield from two_process_caches(settings)
 
 
 def test_another_process_writing_behind_our_back_is_seen_by_every_process(
@@ -388,7 +365,7 @@ def test_another_process_writing_behind_our_back_is_seen_by_every_process(
     url = _url(ent_a)
     for alias in two_processes:
         settings.PORTAL_PAGE_CACHE = alias
-        assert f'href="{code.url}"' in _warm(client, url)
+        assert f'href="{code.url}"' in warm(client, url)
     stamp = selectors.public_page_stamp(ent_a.uscc)
     assert stamp is not None
     old = pagecache.page_key(stamp=stamp, now=timezone.now(), language="zh-hans")
@@ -408,7 +385,7 @@ def test_another_process_writing_behind_our_back_is_seen_by_every_process(
         settings.PORTAL_PAGE_CACHE = alias
         # The old copy is still in this process's cache: nothing invalidated it, nothing needed to.
         assert caches[alias].get(old.body) is not None
-        html = _get(client, url)
+        html = get_page(client, url)
         assert f'href="{code.url}"' not in html and "甲精密机械(已更名)有限公司" in html
 
 
@@ -431,13 +408,13 @@ def test_a_render_that_saw_a_later_state_is_not_stored(
     stamps = iter([stamp("before"), stamp("after")])
     monkeypatch.setattr(selectors, "public_page_stamp", lambda uscc: next(stamps))
     with time_machine.travel(now, tick=False):
-        assert _grade(_get(client, url)) == "B"
+        assert _grade(get_page(client, url)) == "B"
     assert pagecache.page_cache().get(key("before").body) is None
     assert pagecache.page_cache().get(key("before").page(url)) is None
     # A steady state is stored.
     monkeypatch.setattr(selectors, "public_page_stamp", lambda uscc: stamp("steady"))
     with time_machine.travel(now, tick=False):
-        _get(client, url)
+        get_page(client, url)
     assert pagecache.page_cache().get(key("steady").body) is not None
     assert pagecache.page_cache().get(key("steady").page(url)) is not None
 
@@ -445,18 +422,11 @@ def test_a_render_that_saw_a_later_state_is_not_stored(
 def test_a_failing_cache_costs_a_render_not_the_page(
     client: Client, ent_a: Enterprise, grade: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class Down:
-        def get(self, *args: Any) -> None:
-            raise ConnectionError("缓存服务不可用")
-
-        def set(self, *args: Any) -> None:
-            raise ConnectionError("缓存服务不可用")
-
-    monkeypatch.setattr(pagecache, "page_cache", Down)
+    monkeypatch.setattr(pagecache, "page_cache", DownCache)
     grade(ent_a, "B")
-    assert _grade(_get(client, _url(ent_a))) == "B"
+    assert _grade(get_page(client, _url(ent_a))) == "B"
     _regrade(ent_a, "D")
-    assert _grade(_get(client, _url(ent_a))) == "D"
+    assert _grade(get_page(client, _url(ent_a))) == "D"
 
 
 # --- what each visitor gets ---------------------------------------------------------------------------
@@ -489,14 +459,14 @@ def test_the_form_token_filled_into_a_cached_page_is_accepted(ent_a: Enterprise,
     url = _url(ent_a)
     visitor = Client(enforce_csrf_checks=True)
     visitor.get(url)
-    html = _warm(visitor, url)
+    html = warm(visitor, url)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert token and token.group(1) != str(common_pagecache.CSRF_HOLE)
     answer = visitor.post(
         reverse("set_language"), {"csrfmiddlewaretoken": token.group(1), "language": "en", "next": url}
     )
     assert answer.status_code == 302
-    english = _get(visitor, url)
+    english = get_page(visitor, url)
     assert '<html lang="en">' in english and _grade(english) == "B"
 
 
@@ -505,7 +475,7 @@ def test_signed_in_users_get_the_same_content_in_their_own_frame(
 ) -> None:
     grade(ent_a, "B")
     url = _url(ent_a)
-    anonymous = _warm(client, url)
+    anonymous = warm(client, url)
     admin = login("park_admin")
     with CaptureQueriesContext(connection) as queries:
         response = admin.get(url)
@@ -524,4 +494,4 @@ def test_a_query_string_is_served_correctly_but_not_from_the_whole_page_cache(
     assert f'value="{page}?from=poster"' in response.content.decode()
     assert not response.has_header("ETag")
     _regrade(ent_a, "A")
-    assert _grade(_get(client, f"{page}?from=poster")) == "A"
+    assert _grade(get_page(client, f"{page}?from=poster")) == "A"
