@@ -22,6 +22,8 @@ class Calendar(Protocol):
 
     def add_workdays(self, start: date, n: int) -> date: ...
 
+    def workdays_between(self, start: date, end: date) -> int: ...
+
 
 class RepairStep(StrEnum):
     ACCEPTANCE = "acceptance"  # 受理窗口:受理并转送认定部门
@@ -74,14 +76,8 @@ def workdays_late(calendar: Calendar, due: date, finished: date | None, today: d
     end = finished if finished is not None else today
     if end <= due:
         return 0
-    late = 0
-    day = due
-    while day < end:
-        day = date.fromordinal(day.toordinal() + 1)
-        if calendar.is_workday(day):
-            late += 1
     # Finishing on a rest day after the due date still counts as late.
-    return max(late, 1)
+    return max(calendar.workdays_between(due, end), 1)
 
 
 # Keys a repair rule set may use for its procedure time limits (`creditcore.repair` rule data),

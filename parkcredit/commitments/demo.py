@@ -15,11 +15,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from creditcore.repair import add_months
 from parkcredit.accounts.models import Role, User
 from parkcredit.commitments.checking import commitments_check, record_stands
 from parkcredit.commitments.models import Commitment, CommitmentTemplate, Scenario
 from parkcredit.commitments.services import (
-    add_months,
     commitment_confirm_delivery,
     commitment_sign,
 )

@@ -16,9 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from creditcore.repair import add_months
 from parkcredit.accounts.models import PARK_ROLES
 from parkcredit.commitments.models import Commitment, CommitmentStatus, CommitmentTemplate, Scenario
-from parkcredit.commitments.services import add_months, can_sign_government
+from parkcredit.commitments.services import can_sign_government
 from parkcredit.common.stamp import Part, StampSql
 
 

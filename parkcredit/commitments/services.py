@@ -10,7 +10,6 @@ its own transaction.
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +31,7 @@ from creditcore.commitments import (
     parse_conditions,
     specialise,
 )
+from creditcore.repair import add_months
 from creditcore.workdays import WorkCalendar
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, OrganisationKind, Role
 from parkcredit.audit.services import audit_log
@@ -197,13 +197,6 @@ def template_revise(*, actor: Any, template: CommitmentTemplate, data: dict[str,
 
 
 # --- signing -----------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _work_calendar() -> WorkCalendar:

@@ -36,11 +36,11 @@ def repair_notice(context: dict[str, Any], record: Any, actions: bool = True) ->
 
 
 def _actions(record: Any, notice: Any) -> dict[str, Any]:
-    from parkcredit.objections.models import Objection, ObjectionState
-    from parkcredit.repair.workflow.models import OPEN_STATES, RepairApplication
+    from parkcredit.objections.selectors import open_objection_for
+    from parkcredit.repair.workflow.services import open_application
 
-    application = RepairApplication.objects.filter(record=record, state__in=OPEN_STATES).first()
-    objection = Objection.objects.filter(record=record, state=ObjectionState.OPEN).first()
+    application = open_application(record)
+    objection = open_objection_for(record)
     active = notice.status.value == "active" and not notice.disputed
     return {
         "application": application,

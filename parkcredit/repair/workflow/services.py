@@ -88,9 +88,7 @@ def repair_blocker(
     if state.disputed:
         return _("该记录正在异议处理中,异议办结后才能申请修复")
     if has_open_application is None:
-        has_open_application = RepairApplication.objects.filter(
-            record=record, state__in=[s.value for s in _open_states()]
-        ).exists()
+        has_open_application = RepairApplication.objects.filter(record=record, state__in=OPEN_STATES).exists()
     if has_open_application:
         return _("该记录已有正在办理的修复申请")
     window = record_window(record) if window is _UNSET else window
@@ -104,10 +102,6 @@ def repair_blocker(
     if window.repairable and window.earliest_repair is not None and window.earliest_repair > today:
         return _("最短公示期未满,%(date)s起可申请修复") % {"date": f"{window.earliest_repair:%Y年%m月%d日}"}
     return _("按现行规则该记录不能提前修复")
-
-
-def _open_states() -> tuple[ApplicationState, ...]:
-    return (ApplicationState.SUBMITTED, ApplicationState.REVIEWING, ApplicationState.DECIDING)
 
 
 def _open_step(
@@ -155,7 +149,7 @@ class ApplicationAlreadySubmitted(ValidationError):
 
 def open_application(record: CreditRecord) -> RepairApplication | None:
     """The record's application still in progress, if any (at most one: a database constraint)."""
-    return RepairApplication.objects.filter(record=record, state__in=[s.value for s in OPEN_STATES]).first()
+    return RepairApplication.objects.filter(record=record, state__in=OPEN_STATES).first()
 
 
 def _already_open(record: CreditRecord, application: RepairApplication | None) -> ValidationError:
@@ -599,6 +593,10 @@ def repair_remind(*, actor: Any = None) -> RemindResult:
     from parkcredit.repair.rules import park_rulebook
 
     rules = park_rulebook()
+    # Records with an application in progress: one read for the whole run, not one per candidate.
+    in_progress = set(
+        RepairApplication.objects.filter(state__in=OPEN_STATES).values_list("record_id", flat=True)
+    )
     checked = reminded = recipients = 0
     for record in candidates.iterator(chunk_size=500):
         checked += 1
@@ -608,9 +606,7 @@ def repair_remind(*, actor: Any = None) -> RemindResult:
         window = record_window(record, rules=rules)
         if window is None or not window.repairable_on(routing.today()):
             continue
-        if RepairApplication.objects.filter(
-            record=record, state__in=[s.value for s in _open_states()]
-        ).exists():
+        if record.pk in in_progress:
             continue
         with transaction.atomic():
             reminder, created = RepairReminder.objects.get_or_create(

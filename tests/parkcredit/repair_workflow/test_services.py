@@ -176,6 +176,17 @@ def test_the_reminder_run_tells_each_enterprise_once(
     assert Notification.objects.filter(recipient=ent_a_user, kind="repair.reminder").count() == 2
 
 
+def test_the_reminder_run_skips_a_record_with_an_application_in_progress(
+    record: Any, ent_a: Any, ent_a_user: User
+) -> None:
+    """A record the enterprise has already applied to repair gets no reminder; another one does."""
+    _apply(ent_a_user, record)
+    other = f.make_record(ent_a, decided_on=date(2026, 8, 1))
+    result = repair_remind()
+    assert (result.checked, result.reminded) == (2, 1)
+    assert RepairReminder.objects.get().record == other
+
+
 def test_park_figures_count_by_month(record: Any, ent_a_user: User, park_admin: User) -> None:
     _apply(ent_a_user, record)
     other = f.make_record(record.enterprise, decided_on=date(2026, 8, 1))
