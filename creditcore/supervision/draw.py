@@ -234,7 +234,12 @@ def validate_inputs(inputs: Any) -> None:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (29 Feb + 12 months = 28 Feb)."""
+    """The same day `months` later, clamped to the month's end (29 Feb + 12 months = 28 Feb).
+
+    Deliberately a copy of `creditcore.repair.add_months`, not an import: this rule is part of
+    the published draw format and must never change with another feature's date rules, or
+    replaying an old draw would give a different result.
+    """
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]

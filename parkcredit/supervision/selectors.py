@@ -21,6 +21,7 @@ from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Role
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.scoring.models import Score
 from parkcredit.supervision.models import (
+    Evidence,
     Finding,
     Inspection,
     InspectionItem,
@@ -103,10 +104,24 @@ def inspection_get_for_actor(actor: Any, pk: int) -> Inspection:
     found = (
         Inspection.objects.visible_to(actor)
         .select_related("plan", "enterprise")
-        .prefetch_related("items__department", "inspectors", "findings__item", "evidence")
+        .prefetch_related(
+            "items__department",
+            "inspectors",
+            "findings__item",
+            # The page lists file names only; the bytes are read when one file is opened.
+            Prefetch("evidence", queryset=Evidence.objects.defer("content")),
+        )
         .filter(pk=pk)
         .first()
     )
+    if found is None:
+        raise Http404
+    return found
+
+
+def evidence_get_for_actor(actor: Any, pk: int) -> Evidence:
+    """One evidence file, in the same scope as its inspection (staff, or an assigned inspector)."""
+    found = Evidence.objects.filter(pk=pk, inspection__in=Inspection.objects.visible_to(actor)).first()
     if found is None:
         raise Http404
     return found
@@ -121,6 +136,14 @@ def rectifications_open(actor: Any) -> QuerySet[Finding]:
         .select_related("inspection__enterprise", "inspection__plan", "item")
         .order_by("rectify_by")
     )
+
+
+def finding_get_for_actor(actor: Any, pk: int) -> Finding:
+    """One finding of any inspection, for park staff (who register rectifications)."""
+    found = Finding.objects.filter(pk=pk).select_related("inspection").first() if _is_staff(actor) else None
+    if found is None:
+        raise Http404
+    return found
 
 
 # --- public ----------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creditcore.attachments import AttachmentError, check_file
 from creditcore.catalogue import KINDS_BY_CODE
 from creditcore.supervision import DrawResult, canonical_json, commitment_of, draw
 from creditcore.supervision.draw import InputError
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Organisation, OrganisationKind, Role
 from parkcredit.audit.services import audit_log
 from parkcredit.enterprises.models import Enterprise, TagKind
+from parkcredit.objections.files import checked_uploads
 from parkcredit.records.models import DataSource, DataSourceKind
 from parkcredit.records.services import record_register
 from parkcredit.supervision.models import (
@@ -44,6 +44,8 @@ from parkcredit.supervision.models import (
     Outcome,
     Plan,
     PlanState,
+    default_frequencies,
+    default_ratios,
 )
 from parkcredit.supervision.population import freeze_inputs
 from parkcredit.supervision.workdays import publish_due
@@ -117,7 +119,8 @@ def item_create(
         raise ValidationError(
             {"problem_kind": _("「%(kind)s」不是负面信用记录类型") % {"kind": problem_kind}}
         )
-    clean_ratios = {g: str((ratios or {}).get(g, {"A": 1, "B": 2, "C": 10, "D": 30}[g])) for g in GRADES}
+    defaults = default_ratios()
+    clean_ratios = {g: str((ratios or {}).get(g, defaults[g])) for g in GRADES}
     for grade, value in clean_ratios.items():
         _percent_to_bp(value, "ratios", _("%(grade)s 类抽查比例") % {"grade": grade})
     if InspectionItem.objects.filter(code=code).exists():
@@ -131,7 +134,7 @@ def item_create(
             method=method,
             is_key=is_key,
             ratios=clean_ratios,
-            frequencies=frequencies or {"A": 1, "B": 1, "C": 2, "D": 4},
+            frequencies=frequencies or default_frequencies(),
             problem_kind=problem_kind,
         )
         audit_log(actor=actor, action="supervision.item_created", obj=item, detail={"code": code})
@@ -248,7 +251,7 @@ def plan_create(
     inactive = [i.name for i in items if not i.is_active]
     if inactive:
         raise ValidationError({"items": _("抽查事项「%(item)s」已停用") % {"item": inactive[0]}})
-    ratios = ratios or {"A": 1, "B": 2, "C": 10, "D": 30}
+    ratios = ratios or default_ratios()
     ratios_bp = {
         g: _percent_to_bp(ratios.get(g, ""), f"ratio_{g.lower()}", _("%(grade)s 类抽查比例") % {"grade": g})
         for g in GRADES
@@ -517,12 +520,7 @@ def inspection_submit(
                     % {"day": row["rectify_by"].isoformat()}
                 }
             )
-    checked = []
-    for name, data in files:
-        try:
-            checked.append((check_file(name, data), data))
-        except AttachmentError as error:
-            raise ValidationError({"files": str(error)}) from None
+    checked = checked_uploads(list(files), field="files")
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if inspection.state != InspectionState.ASSIGNED:
@@ -668,10 +666,14 @@ def inspection_publish(*, actor: Any, inspection: Inspection, on: date | None = 
 def plan_publish(*, actor: Any, plan: Plan) -> int:
     """Publish every submitted inspection of the plan; returns how many were published."""
     _require_editor(actor)
-    pending = list(plan.inspections.filter(state=InspectionState.SUBMITTED).order_by("pk"))
-    if not pending:
-        raise ValidationError({"state": _("计划「%(code)s」没有待公示的检查结果") % {"code": plan.code}})
     with transaction.atomic():
+        # Read and locked inside the transaction (in pk order): a result published meanwhile from
+        # its own button drops out here instead of failing, and rolling back, the whole batch.
+        pending = list(
+            plan.inspections.select_for_update().filter(state=InspectionState.SUBMITTED).order_by("pk")
+        )
+        if not pending:
+            raise ValidationError({"state": _("计划「%(code)s」没有待公示的检查结果") % {"code": plan.code}})
         for inspection in pending:
             inspection_publish(actor=actor, inspection=inspection)
     return len(pending)

@@ -24,8 +24,8 @@ from parkcredit.accounts.permissions import role_required
 from parkcredit.common.forms import apply_service_errors
 from parkcredit.supervision import charts, selectors, services
 from parkcredit.supervision.forms import ConflictForm, FindingsForm, PlanForm, RectifiedForm
-from parkcredit.supervision.models import Evidence, Finding, InspectionState
-from parkcredit.supervision.workdays import workdays_left
+from parkcredit.supervision.models import InspectionState
+from parkcredit.supervision.workdays import park_work_calendar, workdays_left
 
 EDITORS = tuple(ARCHIVE_EDITOR_ROLES)
 
@@ -163,10 +163,11 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get_for_actor(request.user, pk)
     today = timezone.localdate()
     inspections = list(selectors.plan_inspections(plan))
+    work_calendar = park_work_calendar()  # one query for the page, not one per inspection
     for inspection in inspections:
         # Working days left to publish (negative once the 20 working days have passed).
         inspection.days_left = (  # type: ignore[attr-defined]
-            workdays_left(inspection.publish_due, today) if inspection.publish_due else None
+            workdays_left(inspection.publish_due, today, work_calendar) if inspection.publish_due else None
         )
     context = {
         "plan": plan,
@@ -231,9 +232,7 @@ def inspection_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*EDITORS)
 def finding_rectified_view(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = Finding.objects.select_related("inspection").filter(pk=pk).first()
-    if finding is None:
-        raise Http404
+    finding = selectors.finding_get_for_actor(request.user, pk)
     form = RectifiedForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("整改完成日期无效"))
@@ -294,11 +293,7 @@ def task_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = Evidence.objects.filter(pk=pk).first()
-    if evidence is None:
-        raise Http404
-    # Same scope as the inspection itself: staff, or an inspector assigned to it.
-    selectors.inspection_get_for_actor(request.user, evidence.inspection_id)
+    evidence = selectors.evidence_get_for_actor(request.user, pk)
     response = HttpResponse(bytes(evidence.content), content_type=evidence.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

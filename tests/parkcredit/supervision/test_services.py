@@ -257,3 +257,26 @@ def test_rectification_is_tracked(park: Any, dept_staff: Any, inspector: Any) ->
     finding.refresh_from_db()
     assert finding.rectified_on == date(2026, 11, 26)
     assert AuditEntry.objects.filter(action="supervision.rectified").count() == 1
+
+
+def test_evidence_is_limited_in_number_and_checked_by_content(
+    park: Any, dept_staff: Any, inspector: Any
+) -> None:
+    plan = drawn_plan(dept_staff, park)
+    inspection = plan.inspections.filter(inspectors=park.me)[0]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    for files, expected in (
+        ([(f"现场{n}.png", png) for n in range(11)], "最多上传 10 个文件,收到 11 个"),
+        ([("说明.txt", b"plain text")], "文件「说明.txt」不是允许的格式"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            services.inspection_submit(
+                actor=inspector,
+                inspection=inspection,
+                inspected_on=date(2026, 11, 20),
+                findings=findings_for(inspection, False),
+                files=files,
+            )
+        assert expected in error.value.message_dict["files"][0]
+    inspection.refresh_from_db()
+    assert inspection.state == InspectionState.ASSIGNED and not inspection.evidence.exists()

@@ -156,6 +156,7 @@ def test_draw_command_verify_and_list(park: Any, dept_staff: Any, capsys: Any) -
     call_command("draw", "list")
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["plan"] for row in lines] == [plan.code]
+    assert lines[0]["inspections"] == plan.inspections.count() > 0
     first = plan.inspections.all()[0]
     first.inspectors.remove(first.inspectors.all()[0])
     with pytest.raises(SystemExit) as exit_info:
@@ -183,3 +184,55 @@ def test_yield_page_draws_charts(park: Any, dept_staff: Any, login: Any) -> None
         )
     page = login("park_admin").get(reverse("supervision:yield")).content.decode()
     assert 'data-chart="chart-rate-grade"' in page and 'data-chart="chart-per-enterprise"' in page
+
+
+def test_evidence_opens_only_for_staff_and_the_assigned_inspectors(
+    park: Any, dept_staff: Any, inspector: Any, login: Any
+) -> None:
+    from parkcredit.accounts.models import Role
+    from parkcredit.supervision import services
+    from tests import factories as f
+    from tests.parkcredit.supervision.test_services import findings_for
+
+    plan = drawn_plan(dept_staff, park)
+    task = plan.inspections.filter(inspectors=park.me)[0]
+    services.inspection_submit(
+        actor=inspector,
+        inspection=task,
+        inspected_on=date(2026, 11, 20),
+        findings=findings_for(task, False),
+        files=[("现场.png", PNG)],
+    )
+    url = reverse("supervision:evidence", args=[Evidence.objects.get(inspection=task).pk])
+    assert login("dept_staff").get(url).content == PNG
+    stranger = f.make_user(Role.INSPECTOR, f.department("ghjsb"), username="inspector2")
+    other = Client()
+    other.force_login(stranger)
+    assert other.get(url).status_code == 404
+    assert other.get(reverse("supervision:evidence", args=[999999])).status_code == 404
+
+
+def test_plan_page_reads_the_work_calendar_once(park: Any, dept_staff: Any, login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parkcredit.repair.models import CalendarDay
+    from parkcredit.supervision import services
+    from tests.parkcredit.supervision.test_services import findings_for
+
+    plan = drawn_plan(dept_staff, park)
+    inspections = list(plan.inspections.all())
+    assert len(inspections) > 1
+    for inspection in inspections:
+        services.inspection_submit(
+            actor=None,
+            inspection=inspection,
+            inspected_on=date(2026, 11, 20),
+            findings=findings_for(inspection, False),
+        )
+    client = login("dept_staff")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("supervision:plan_detail", args=[plan.pk])).content.decode()
+    assert page.count('data-testid="publish-due"') == len(inspections)
+    table = CalendarDay._meta.db_table
+    assert sum(1 for q in captured.captured_queries if table in q["sql"]) == 1

@@ -14,6 +14,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from parkcredit.supervision.selectors import draw_verify, public_plan_by_code, public_plans
@@ -31,18 +32,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         command = options.get("subcommand")
         if command == "list":
-            for plan in public_plans():
-                record = plan.draw
+            for listed in public_plans().annotate(n_inspections=Count("inspections")):
+                record = listed.draw
                 self.stdout.write(
                     json.dumps(
                         {
-                            "plan": plan.code,
-                            "title": plan.title,
-                            "state": plan.state,
-                            "period": [plan.period_start.isoformat(), plan.period_end.isoformat()],
+                            "plan": listed.code,
+                            "title": listed.title,
+                            "state": listed.state,
+                            "period": [listed.period_start.isoformat(), listed.period_end.isoformat()],
                             "commitment": record.commitment,
                             "seed": record.public_seed,
-                            "inspections": plan.inspections.count(),
+                            "inspections": listed.n_inspections,
                         },
                         ensure_ascii=False,
                     )
