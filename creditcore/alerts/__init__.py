@@ -7,7 +7,7 @@ No Django here: the app (`parkcredit.alerts`) extracts frames from the database,
 
 from creditcore.alerts.engine import evaluate
 from creditcore.alerts.hits import Hit, RegionHit
-from creditcore.alerts.inputs import AlertInputs, prefilter_observations, prefilter_records
+from creditcore.alerts.inputs import AlertInputs
 from creditcore.alerts.rules import FAMILIES, RuleError, RuleSpec, default_rules, validate_params
 
 __all__ = [
@@ -19,7 +19,5 @@ __all__ = [
     "RuleSpec",
     "default_rules",
     "evaluate",
-    "prefilter_observations",
-    "prefilter_records",
     "validate_params",
 ]

@@ -11,15 +11,16 @@
   `enterprise_id` depends on `counterparty_id`).
 - ``enterprise_ids``: the monitored enterprises; hits outside it are dropped.
 
-`prefilter` keeps only the rows any rule can look at, so a ledger of 10^7 rows can be streamed
-chunk by chunk and reduced to a few hundred thousand before the rules run.
+Readers keep only the rows a rule can look at (`record_window_days`, `observation_window_months`,
+`WATCHED_METRICS`): the app's extract (`parkcredit.alerts.extract`), the back-test's park slice
+(`creditcore.alerts.evaluation.slice_park`) and the benchmark's DuckDB read, so a ledger of 10^7
+rows is reduced to a few hundred thousand before the rules run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import numpy as np
 
@@ -110,37 +111,3 @@ def observation_window_months(rules: Iterable[RuleSpec]) -> int:
         if rule.family in {"arrears", "overdue_rectification"}:
             months = max(months, int(rule.param("window_months")))
     return months
-
-
-def prefilter_records(frame: Mapping[str, np.ndarray], as_of: date, rules: Iterable[RuleSpec]) -> Frame:
-    """Negative, active, undisputed records decided in the longest rule window before `as_of`."""
-    days = record_window_days(rules)
-    start = np.datetime64(as_of - timedelta(days=days), "D")
-    end = np.datetime64(as_of, "D")
-    decided = frame["decided_on"]
-    mask = (
-        (frame["polarity"] == "negative")
-        & (decided > start)
-        & (decided <= end)
-        & (frame["status_as_of"] == "active")
-        & ~frame["disputed"].astype(bool)
-    )
-    return {name: np.asarray(frame[name])[mask] for name in RECORD_COLUMNS}
-
-
-def prefilter_observations(frame: Mapping[str, np.ndarray], as_of: date, rules: Iterable[RuleSpec]) -> Frame:
-    """Open bills and findings (any age), recent ones, and the activity metrics of the comparison window."""
-    rules = list(rules)
-    months = observation_window_months(rules)
-    metrics = frame["metric"]
-    period = frame["period"]
-    end = np.datetime64(as_of, "D")
-    first = (np.datetime64(as_of, "M") - np.timedelta64(months + 1, "M")).astype("datetime64[D]")
-    due = frame["due_on"]
-    watched = (
-        np.isin(metrics, WATCHED_METRICS) & (due <= end) & (np.isnat(frame["settled_on"]) | (due >= first))
-    )
-    activity_metrics = sorted({m for r in rules if r.family == "activity_drop" for m in r.param("metrics")})
-    activity = np.isin(metrics, activity_metrics) & (period >= first) & (period <= end)
-    keep = watched | activity
-    return {name: np.asarray(frame[name])[keep] for name in OBSERVATION_COLUMNS}

@@ -19,7 +19,7 @@ from creditcore.alerts.inputs import (
     record_window_days,
 )
 from creditcore.alerts.rules import RuleSpec
-from creditcore.synth.spec import add_months
+from creditcore.repair import add_months
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.records.models import CreditRecord, Observation, Relation
 from parkcredit.records.selectors import record_states
@@ -88,16 +88,15 @@ def grades_frame(enterprise_ids: Iterable[int] | None = None) -> Frame:
         scores = scores.filter(enterprise_id__in=list(enterprise_ids))
     current: dict[int, str] = {}
     previous: dict[int, str] = {}
-    current_at: dict[int, tuple[date, int]] = {}
     rows = scores.order_by("enterprise_id", "-as_of", "-id").values_list(
-        "enterprise_id", "grade", "as_of", "id", "is_current"
+        "enterprise_id", "grade", "is_current"
     )
-    for ent, grade, as_of, pk, is_current in rows.iterator(chunk_size=5000):
+    # One pass, newest first per enterprise: the first non-current score after the current one is
+    # the score before it (newer non-current rows, if any, come before the current one and are skipped).
+    for ent, grade, is_current in rows.iterator(chunk_size=5000):
         if is_current:
             current[ent] = grade
-            current_at[ent] = (as_of, pk)
-    for ent, grade, as_of, pk, is_current in rows.iterator(chunk_size=5000):
-        if not is_current and ent in current_at and ent not in previous and (as_of, pk) < current_at[ent]:
+        elif ent in current and ent not in previous:
             previous[ent] = grade
     ids = sorted(current)
     return {

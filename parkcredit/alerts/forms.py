@@ -9,10 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from creditcore.alerts.rules import FAMILIES
-from parkcredit.accounts.models import Organisation, OrganisationKind, Role, User
+from parkcredit.accounts.models import PARK_ROLES, Organisation, OrganisationKind, User
 from parkcredit.alerts.models import AlertRule, AlertSeverity, RegionLevel
 
-PARK_STAFF_ROLES = [Role.PARK_ADMIN, Role.DEPT_STAFF, Role.INSPECTOR]
 # What a parameter means, where its label alone does not say (shown under the rule form's field).
 PARAM_HELP = {
     "vs_park": _(
@@ -48,7 +47,7 @@ class RuleForm(forms.Form):
     recipients = forms.ModelMultipleChoiceField(
         label=_("指定接收人"),
         required=False,
-        queryset=User.objects.filter(is_active=True, role__in=PARK_STAFF_ROLES).order_by("username"),
+        queryset=User.objects.filter(is_active=True, role__in=PARK_ROLES).order_by("username"),
         help_text=_("除负责部门的工作人员外,新预警还通知这些园区工作人员(可多选)"),
     )
 
@@ -146,9 +145,7 @@ class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("负责人"),
         required=False,
-        queryset=User.objects.filter(
-            is_active=True, role__in=[Role.PARK_ADMIN, Role.DEPT_STAFF, Role.INSPECTOR]
-        ),
+        queryset=User.objects.filter(is_active=True, role__in=PARK_ROLES),
     )
     due_on = forms.DateField(
         label=_("处置期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.dispatch import receiver
 
 from parkcredit.scoring.signals import grades_changed
-
-logger = logging.getLogger(__name__)
 
 
 @receiver(grades_changed, dispatch_uid="alerts.grades_changed")

@@ -182,6 +182,12 @@ def _enterprise_table(filter_level: str = "", filter_key: str = "") -> dict[str,
     }
 
 
+def region_table() -> dict[str, np.ndarray]:
+    """The whole park's enterprise table (a handful of queries): read once per page and passed to
+    `region_rows` and `park_map`, which would otherwise each read it again."""
+    return _enterprise_table()
+
+
 def _park(table: dict[str, np.ndarray]) -> ParkFigures:
     return park_figures(table["grade"], table["alerts"])
 
@@ -222,13 +228,15 @@ def region_rows(
     alerts_per_100: float = DEFAULT_ALERTS_PER_100,
     min_enterprises: int = 0,
     vs_park: float = NO_VS_PARK,
+    table: dict[str, np.ndarray] | None = None,
 ) -> tuple[list[RegionRow], ParkFigures]:
     """One level's regions (within a parent region when given) and the park-wide figures they are
-    compared with. The whole park is read once either way: a drill-down's regions still stand out
-    (or not) against the park, not against their parent."""
+    compared with. The whole park is read once either way (or `table`, from `region_table`, is
+    used): a drill-down's regions still stand out (or not) against the park, not against their parent."""
     if level not in LEVELS:
         raise ValueError(level)
-    table = _enterprise_table()
+    if table is None:
+        table = _enterprise_table()
     park = _park(table)
     mask = table[parent_level] == parent_key if parent_level in LEVELS and parent_key else None
     return _rows(table, level, cd_share, alerts_per_100, min_enterprises, vs_park, park, mask), park
@@ -351,6 +359,7 @@ def park_map(
     alerts_per_100: float = DEFAULT_ALERTS_PER_100,
     min_enterprises: int = 0,
     vs_park: float = NO_VS_PARK,
+    table: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Buildings as cells of the park layout, coloured by risk (BuildingPosition, else a grid by zone)."""
     building_rows, _park_figures = region_rows(
@@ -359,6 +368,7 @@ def park_map(
         alerts_per_100=alerts_per_100,
         min_enterprises=min_enterprises,
         vs_park=vs_park,
+        table=table,
     )
     rows = {r.key: r for r in building_rows}
     positions = {p.building_id: (p.x, p.y) for p in BuildingPosition.objects.all()}

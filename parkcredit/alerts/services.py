@@ -10,7 +10,6 @@ region rules over the park's roll-ups, which by then count the alerts just opene
 
 from __future__ import annotations
 
-import logging
 import time as clock
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from creditcore.alerts import Hit, RegionHit, RuleError, RuleSpec, default_rules, evaluate, validate_params
 from creditcore.alerts.regions import FINDING_KEYS, ParkFigures, RegionRow, region_hits
 from creditcore.alerts.rules import FAMILIES
-from creditcore.workdays import WorkCalendar, default_calendar
+from creditcore.workdays import WorkCalendar
 from parkcredit.accounts.models import PARK_ROLES, Organisation, Role, User
 from parkcredit.alerts.extract import alert_inputs
 from parkcredit.alerts.models import (
@@ -42,8 +41,6 @@ from parkcredit.audit.services import audit_log
 from parkcredit.notifications.selectors import enterprise_users
 from parkcredit.notifications.services import notify
 
-logger = logging.getLogger(__name__)
-
 NOTIFY_KIND = "alerts.alert"
 DIGEST_KIND = "alerts.digest"
 STAFF_ROLES = (Role.PARK_ADMIN, Role.DEPT_STAFF)
@@ -58,11 +55,9 @@ SubjectKey = tuple[int, int | None, str, str]
 
 
 def work_calendar() -> WorkCalendar:
-    """The park's working-day calendar (staff-maintained days) when the repair app provides it."""
-    try:
-        from parkcredit.repair.workcalendar import park_calendar
-    except ImportError:
-        return default_calendar()
+    """The park's working-day calendar (holiday package plus staff-maintained days)."""
+    from parkcredit.repair.workcalendar import park_calendar
+
     return park_calendar()
 
 
@@ -386,7 +381,7 @@ def _group_hits(
 ) -> int:
     """Group hits into their open alerts: a changed hit refreshes the facts and adds a history row;
     an unchanged one only moves `last_seen_at` (and refreshes a region's figures). Returns how many
-    hits were grouped."""
+    hits changed their alert (each with a "hit" row), the run's `grouped`; unchanged ones are not counted."""
     changed: dict[int, Alert] = {}
     refreshed: dict[int, Alert] = {}
     seen: set[int] = set()
@@ -529,16 +524,22 @@ def _notify_new(alerts: Sequence[Alert], *, actor: Any) -> int:
     """Push warning and critical alerts now (info waits for the digest); tell enterprises if the rule says."""
     from django.urls import reverse
 
+    pushed = [alert for alert in alerts if alert.severity != AlertSeverity.INFO]
+    if not pushed:
+        return 0
+    # The enterprises named in the titles, in one read (batched) rather than one per alert.
+    with_subject = Alert.objects.select_related("enterprise").in_bulk([alert.pk for alert in pushed])
     sent = 0
     staff_cache: dict[int, list[User]] = {}
     now = timezone.now()
-    for alert in alerts:
-        if alert.severity == AlertSeverity.INFO:
-            continue
+    notified: list[int] = []
+    events: list[AlertEvent] = []
+    for alert in pushed:
         rule = alert.rule
         if rule.pk not in staff_cache:
             staff_cache[rule.pk] = rule_recipients(rule)
-        enterprise = alert.enterprise
+        enterprise = with_subject[alert.pk].enterprise
+        alert.enterprise = enterprise
         title = _("%(severity)s预警:%(enterprise)s · %(rule)s") % {
             "severity": alert.get_severity_display(),
             "enterprise": alert.subject_name,
@@ -567,10 +568,13 @@ def _notify_new(alerts: Sequence[Alert], *, actor: Any) -> int:
             )
         if rows:
             sent += len(rows)
-            Alert.objects.filter(pk=alert.pk).update(notified_at=now)
-            AlertEvent.objects.create(
-                alert=alert, at=now, action=AlertAction.NOTIFIED, detail={"recipients": len(rows)}
+            notified.append(alert.pk)
+            events.append(
+                AlertEvent(alert=alert, at=now, action=AlertAction.NOTIFIED, detail={"recipients": len(rows)})
             )
+    for start in range(0, len(notified), BULK_BATCH):
+        Alert.objects.filter(pk__in=notified[start : start + BULK_BATCH]).update(notified_at=now)
+    AlertEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     return sent
 
 
@@ -628,7 +632,7 @@ def alert_assign(
     *, actor: Any, alert: Alert, department: Organisation | None, assignee: User | None, due_on: date | None
 ) -> Alert:
     """Assign to a department and person, optionally with a new deadline."""
-    if assignee is not None and (assignee.role not in STAFF_ROLES and assignee.role != Role.INSPECTOR):
+    if assignee is not None and assignee.role not in PARK_ROLES:
         raise ValidationError({"assignee": _("负责人 %(name)s 不是园区工作人员") % {"name": assignee}})
     if department is not None and department.kind != "park_department":
         raise ValidationError({"department": _("%(name)s 不是园区部门") % {"name": department}})

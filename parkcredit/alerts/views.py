@@ -288,6 +288,7 @@ def region_view(request: HttpRequest) -> HttpResponse:
         raise Http404(_("未知的区域层级"))
     limits = _region_thresholds(request, level)
     values = limits["values"]
+    table = s.region_table()  # one read of the park for the rows and the map
     rows, park = s.region_rows(
         level,
         parent_level=parent_level,
@@ -296,6 +297,7 @@ def region_view(request: HttpRequest) -> HttpResponse:
         alerts_per_100=values["alerts_per_100"],
         min_enterprises=values["min_enterprises"],
         vs_park=values["vs_park"],
+        table=table,
     )
     cd_bar, alerts_bar = bars(values["cd_share"], values["alerts_per_100"], values["vs_park"], park)
     open_alerts = s.region_open_alerts(request.user, level)
@@ -305,13 +307,23 @@ def region_view(request: HttpRequest) -> HttpResponse:
         # The map's cells are buildings: the building rule's thresholds, unless staff preview others.
         if limits["preview"]:
             park_map = s.park_map(
-                values["cd_share"], values["alerts_per_100"], values["min_enterprises"], values["vs_park"]
+                values["cd_share"],
+                values["alerts_per_100"],
+                values["min_enterprises"],
+                values["vs_park"],
+                table=table,
             )
         else:
             cells = s.region_thresholds("building")
-            park_map = s.park_map(cells.cd_share, cells.alerts_per_100, cells.min_enterprises, cells.vs_park)
+            park_map = s.park_map(
+                cells.cd_share, cells.alerts_per_100, cells.min_enterprises, cells.vs_park, table=table
+            )
         for cell in park_map["cells"]:
-            cell["url"] = reverse("alerts:region_enterprises") + f"?level=building&key={cell['code']}"
+            cell["url"] = (
+                reverse("alerts:region_enterprises")
+                + "?"
+                + urlencode({"level": "building", "key": cell["code"]})
+            )
         park_map["labels"] = {
             "enterprises": _("企业数"),
             "cd_share": _("C/D 级占比"),

@@ -11,6 +11,13 @@
     return;
   }
 
+  // The tooltip is HTML: building codes and names are staff-entered text, so escape them.
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[ch];
+    });
+  }
+
   function draw(element) {
     var node = document.getElementById(element.getAttribute("data-parkmap"));
     if (!node) {
@@ -26,9 +33,9 @@
         confine: true,
         formatter: function (p) {
           var c = p.data.cell;
-          return c.code + " " + c.name + "<br>" + labels.enterprises + ": " + c.enterprises +
-            "<br>" + labels.cd_share + ": " + Math.round(c.cd_share * 100) + "%" +
-            "<br>" + labels.open_alerts + ": " + c.open_alerts;
+          return esc(c.code + " " + c.name) + "<br>" + esc(labels.enterprises) + ": " + c.enterprises +
+            "<br>" + esc(labels.cd_share) + ": " + Math.round(c.cd_share * 100) + "%" +
+            "<br>" + esc(labels.open_alerts) + ": " + c.open_alerts;
         }
       },
       grid: { left: 90, right: 20, top: 10, bottom: 50 },

@@ -130,3 +130,28 @@ def test_regions_with_drill_down_and_the_park_map(
     assert client.get(reverse("alerts:regions") + "?level=planet").status_code == 404
     data = json.loads(html.split('id="park-map-data" type="application/json">')[1].split("</script>")[0])
     assert data["cells"][0]["zone"] == "装备制造园" and data["labels"]["open_alerts"] == "未关闭预警"
+
+
+def test_zone_page_reads_the_park_once_and_map_links_are_encoded(
+    client: Client, dept_staff: Any, ent_a: Any, monkeypatch: Any
+) -> None:
+    from parkcredit.alerts import selectors
+
+    building = Building.objects.create(code="B&1#2", name="<b>B1栋</b>", zone="北区", plot="1号地块")
+    ent_a.building = building
+    ent_a.save()
+    reads = []
+    real = selectors._enterprise_table
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "_enterprise_table", counted)
+    client.force_login(dept_staff)
+    page = client.get(reverse("alerts:regions"))
+    assert page.status_code == 200 and len(reads) == 1  # rows and map share one read of the park
+    cell = page.context["park_map"]["cells"][0]
+    assert cell["url"].endswith("?level=building&key=B%261%232")
+    drill = client.get(cell["url"]).content.decode()
+    assert ent_a.name in drill
