@@ -40,6 +40,7 @@ from parkcredit.alerts.selectors import region_labels, region_rollups
 from parkcredit.audit.services import audit_log
 from parkcredit.notifications.selectors import enterprise_users
 from parkcredit.notifications.services import notify
+from parkcredit.repair.workcalendar import park_calendar
 
 NOTIFY_KIND = "alerts.alert"
 DIGEST_KIND = "alerts.digest"
@@ -52,13 +53,6 @@ NOTIFY_ENTERPRISE_FAMILIES = frozenset({"arrears", "overdue_rectification", "com
 AnyHit = Hit | RegionHit
 # Who an alert is about under which rule: (rule pk, enterprise id or None, region level, region key).
 SubjectKey = tuple[int, int | None, str, str]
-
-
-def work_calendar() -> WorkCalendar:
-    """The park's working-day calendar (holiday package plus staff-maintained days)."""
-    from parkcredit.repair.workcalendar import park_calendar
-
-    return park_calendar()
 
 
 def rules_ensure_defaults() -> list[AlertRule]:
@@ -201,7 +195,7 @@ def hits_apply(
     alert densities then include this run's new alerts); their open alerts whose region no longer
     reaches a threshold are marked "condition cleared".
     """
-    calendar = work_calendar()
+    calendar = park_calendar()
     now = timezone.now()
     run = AlertRun(as_of=as_of, started_at=now)
     by_rule: dict[str, int] = {}

@@ -32,7 +32,6 @@ from creditcore.commitments import (
     specialise,
 )
 from creditcore.repair import add_months
-from creditcore.workdays import WorkCalendar
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, OrganisationKind, Role
 from parkcredit.audit.services import audit_log
 from parkcredit.commitments.models import (
@@ -48,6 +47,7 @@ from parkcredit.commitments.text import RenderedText, body_check, render
 from parkcredit.common import once
 from parkcredit.enterprises.models import Enterprise
 from parkcredit.records.models import CreditRecord, DataSource, DataSourceKind, RecordKind
+from parkcredit.repair.workcalendar import park_calendar
 
 SOURCE_CODE = "park-commitments"
 SOURCE_NAME = "园区信用承诺管理"
@@ -199,13 +199,6 @@ def template_revise(*, actor: Any, template: CommitmentTemplate, data: dict[str,
 # --- signing -----------------------------------------------------------------------------------------
 
 
-def _work_calendar() -> WorkCalendar:
-    """The park's working-day calendar (package data plus the days staff maintain)."""
-    from parkcredit.repair.workcalendar import park_calendar
-
-    return park_calendar()
-
-
 @dataclass(frozen=True, slots=True)
 class Draft:
     """What would be signed: the party, the period, the frozen conditions and the exact text."""
@@ -309,7 +302,7 @@ def commitment_prepare(
     valid_until = add_months(signed_on, template.period_months) - timedelta(days=1)
     deadlines: dict[int, date] = {}
     if any(c.type is ConditionType.DELIVER_BY for c in conditions):
-        work = _work_calendar()
+        work = park_calendar()
         for index, condition in enumerate(conditions):
             if condition.type is ConditionType.DELIVER_BY:
                 deadlines[index] = work.add_workdays(signed_on, condition.workdays)
@@ -351,14 +344,13 @@ def already_signed_message(commitment: Commitment) -> str:
     return _("这份承诺书已经签署(承诺编号 %(number)s),重复提交没有再签一份。") % {"number": commitment.number}
 
 
-class CommitmentAlreadySigned(ValidationError):
-    """The confirmation page was submitted again (a double click, a re-sent form, two requests at
-    once); `existing` is the commitment its first submission signed. Nothing new was written."""
+class CommitmentAlreadySigned(once.Repeated):
+    """The confirmation page was submitted again; `existing` is the commitment its first
+    submission signed. Nothing new was written."""
 
     def __init__(self, existing: Commitment) -> None:
-        self.existing = existing
         super().__init__(
-            {"sign_token": ValidationError(already_signed_message(existing), code="already_signed")}
+            existing, field="sign_token", message=already_signed_message(existing), code="already_signed"
         )
 
 
@@ -389,9 +381,10 @@ def commitment_sign(
     at the same moment both pass the first look; the unique constraint on (signer, token) lets
     one insert and sends the other to the same answer.
     """
-    sign_token = (sign_token or "").strip()
-    if len(sign_token) > once.TOKEN_MAX:
-        raise ValidationError({"sign_token": _("签署页凭据无效,请重新打开签署页面")})
+    # Checked by shape like the other once pages: a value no confirmation page was given signs nothing.
+    sign_token = once.token_clean(
+        sign_token, field="sign_token", expired=_("签署页凭据无效,请重新打开签署页面")
+    )
     existing = Commitment.objects.signed_with(actor, sign_token).first()
     if existing is not None:
         raise CommitmentAlreadySigned(existing)

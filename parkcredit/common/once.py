@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 TOKEN_MAX = 64  # the column width; issued tokens are 32 hex digits
@@ -31,6 +32,26 @@ def token_issue() -> str:
 def is_token(value: str | None) -> bool:
     """Whether `value` looks like a token `token_issue` gave out (a page without one is stale)."""
     return value is not None and _SHAPE.match(value) is not None
+
+
+def token_clean(raw: str | None, *, field: str, expired: Any) -> str:
+    """The page's token, stripped; "" for a caller without a page (commands, the demo, other
+    services). A value no page was given (forged, truncated, too long) writes nothing:
+    ValidationError naming `field`, with `expired` in the page's words."""
+    token = (raw or "").strip()
+    if token and not is_token(token):
+        raise ValidationError({field: expired})
+    return token
+
+
+class Repeated(ValidationError):
+    """A page submitted again (a double click, a re-sent form, two requests at once): `existing`
+    is the row its first submission wrote, and nothing new was written. Each app subclasses it
+    with its own field and message."""
+
+    def __init__(self, existing: Any, *, field: str, message: str, code: str) -> None:
+        self.existing = existing
+        super().__init__({field: ValidationError(message, code=code)})
 
 
 class OnceTokenField(forms.RegexField):

@@ -14,15 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from creditcore.workdays import WorkCalendar
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Organisation, OrganisationKind, Role, User
-
-
-def work_calendar() -> WorkCalendar:
-    """The park's working-day calendar (holiday package plus staff-maintained days)."""
-    from parkcredit.repair.workcalendar import park_calendar
-
-    return park_calendar()
 
 
 def today() -> date:

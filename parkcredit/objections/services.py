@@ -29,6 +29,7 @@ from parkcredit.objections.models import Objection, ObjectionEvidence, Objection
 from parkcredit.objections.selectors import open_objection_for
 from parkcredit.records.models import CreditRecord
 from parkcredit.records.services import record_event_append
+from parkcredit.repair.workcalendar import park_calendar
 
 REASONS_MIN = 10
 REASONS_MAX = 2000
@@ -76,14 +77,16 @@ def already_submitted_message(objection: Objection) -> str:
     return _("这份异议已经提交(异议 #%(pk)s),重复提交没有再提交一份。") % {"pk": objection.pk}
 
 
-class ObjectionAlreadySubmitted(ValidationError):
-    """The objection page was submitted again (a double click, a re-sent form, two requests at
-    once); `existing` is the objection its first submission created. Nothing new was written."""
+class ObjectionAlreadySubmitted(once.Repeated):
+    """The objection page was submitted again; `existing` is the objection its first submission
+    created. Nothing new was written."""
 
     def __init__(self, existing: Objection) -> None:
-        self.existing = existing
         super().__init__(
-            {"submit_token": ValidationError(already_submitted_message(existing), code="already_submitted")}
+            existing,
+            field="submit_token",
+            message=already_submitted_message(existing),
+            code="already_submitted",
         )
 
 
@@ -126,9 +129,7 @@ def objection_submit(
     """
     if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
         raise PermissionDenied(_("只有记录所属企业的用户可以对该记录提出异议"))
-    token = (submit_token or "").strip()
-    if token and not once.is_token(token):
-        raise ValidationError({"submit_token": page_expired_message()})
+    token = once.token_clean(submit_token, field="submit_token", expired=page_expired_message())
     existing = Objection.objects.submitted_with(actor, token).first()
     if existing is not None:
         raise ObjectionAlreadySubmitted(existing)
@@ -139,7 +140,7 @@ def objection_submit(
         if token and in_progress.submitted_by_id == actor.pk and in_progress.submit_token == token:
             raise ObjectionAlreadySubmitted(in_progress)  # committed since the first look
         raise _already_open(record, in_progress)
-    calendar = routing.work_calendar()
+    calendar = park_calendar()
     now = timezone.now()
     responsible = routing.source_department(record)
     with transaction.atomic():
@@ -286,7 +287,7 @@ def objection_extend(
         before = locked.due_on
         locked.track = ObjectionTrack.VERIFY.value
         locked.due_on = due_on(
-            routing.work_calendar(),
+            park_calendar(),
             routing.local_date(locked.submitted_at),
             OBJECTION_LIMITS[ObjectionTrack.VERIFY],
         )
@@ -363,7 +364,7 @@ def objection_late_workdays(objection: Objection) -> int:
     from creditcore.deadlines import workdays_late
 
     finished = routing.local_date(objection.decided_at) if objection.decided_at else None
-    return workdays_late(routing.work_calendar(), objection.due_on, finished, routing.today())
+    return workdays_late(park_calendar(), objection.due_on, finished, routing.today())
 
 
 def objection_close_corrected(

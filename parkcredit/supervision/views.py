@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parkcredit.accounts.models import ARCHIVE_EDITOR_ROLES, Role
 from parkcredit.accounts.permissions import role_required
 from parkcredit.common.forms import apply_service_errors
+from parkcredit.repair.workcalendar import park_calendar
 from parkcredit.supervision import charts, selectors, services
 from parkcredit.supervision.forms import ConflictForm, FindingsForm, PlanForm, RectifiedForm
 from parkcredit.supervision.models import InspectionState
-from parkcredit.supervision.workdays import park_work_calendar, workdays_left
+from parkcredit.supervision.workdays import workdays_left
 
 EDITORS = tuple(ARCHIVE_EDITOR_ROLES)
 
@@ -163,7 +164,7 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get_for_actor(request.user, pk)
     today = timezone.localdate()
     inspections = list(selectors.plan_inspections(plan))
-    work_calendar = park_work_calendar()  # one query for the page, not one per inspection
+    work_calendar = park_calendar()  # one query for the page, not one per inspection
     for inspection in inspections:
         # Working days left to publish (negative once the 20 working days have passed).
         inspection.days_left = (  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from creditcore.ledger import STATUS_LABELS
 from parkcredit.objections import routing
 from parkcredit.objections.models import Objection, ObjectionState
 from parkcredit.records.selectors import TimelineEntry, record_timeline
+from parkcredit.repair.workcalendar import park_calendar
 from parkcredit.repair.workflow.models import OPEN_STATES, ApplicationState, RepairApplication, RepairStep
 
 
@@ -56,7 +57,7 @@ class StepRow:
 
 
 def application_steps(application: RepairApplication) -> list[StepRow]:
-    calendar = routing.work_calendar()
+    calendar = park_calendar()
     today = routing.today()
     rows = []
     for step in application.steps.select_related("organisation", "finished_by").order_by("id"):
@@ -147,7 +148,7 @@ def staff_queue(*, actor: Any, kind: str = "", status: str = "open", mine: bool 
 
     `mine` keeps the tasks of the actor's own department.
     """
-    calendar = routing.work_calendar()
+    calendar = park_calendar()
     today = routing.today()
     items: list[QueueItem] = []
     org_id = getattr(actor, "organisation_id", None)

@@ -29,6 +29,7 @@ from parkcredit.objections.files import checked_uploads, file_fields
 from parkcredit.records.models import CreditRecord
 from parkcredit.records.selectors import record_state
 from parkcredit.records.services import record_event_append
+from parkcredit.repair.workcalendar import park_calendar
 from parkcredit.repair.workflow.models import (
     OPEN_STATES,
     ApplicationState,
@@ -113,7 +114,7 @@ def _open_step(
         step=step.value,
         organisation=organisation,
         started_on=start,
-        due_on=due_on(routing.work_calendar(), start, limit),
+        due_on=due_on(park_calendar(), start, limit),
         rule=limit.rule[:200],
     )
 
@@ -136,14 +137,16 @@ def already_submitted_message(application: RepairApplication) -> str:
     return _("这份修复申请已经提交(修复申请 #%(pk)s),重复提交没有再提交一份。") % {"pk": application.pk}
 
 
-class ApplicationAlreadySubmitted(ValidationError):
-    """The application page was submitted again (a double click, a re-sent form, two requests at
-    once); `existing` is the application its first submission created. Nothing new was written."""
+class ApplicationAlreadySubmitted(once.Repeated):
+    """The application page was submitted again; `existing` is the application its first
+    submission created. Nothing new was written."""
 
     def __init__(self, existing: RepairApplication) -> None:
-        self.existing = existing
         super().__init__(
-            {"submit_token": ValidationError(already_submitted_message(existing), code="already_submitted")}
+            existing,
+            field="submit_token",
+            message=already_submitted_message(existing),
+            code="already_submitted",
         )
 
 
@@ -194,9 +197,7 @@ def application_submit(
     """
     if getattr(actor, "enterprise_id", None) is None or actor.enterprise_id != record.enterprise_id:
         raise PermissionDenied(_("只有记录所属企业的用户可以申请修复该记录"))
-    token = (submit_token or "").strip()
-    if token and not once.is_token(token):
-        raise ValidationError({"submit_token": page_expired_message()})
+    token = once.token_clean(submit_token, field="submit_token", expired=page_expired_message())
     existing = RepairApplication.objects.submitted_with(actor, token).first()
     if existing is not None:
         raise ApplicationAlreadySubmitted(existing)
@@ -566,7 +567,7 @@ def step_late_workdays(step: RepairStep) -> int:
     from creditcore.deadlines import workdays_late
 
     finished = routing.local_date(step.finished_at) if step.finished_at else None
-    return workdays_late(routing.work_calendar(), step.due_on, finished, routing.today())
+    return workdays_late(park_calendar(), step.due_on, finished, routing.today())
 
 
 @dataclass(frozen=True, slots=True)

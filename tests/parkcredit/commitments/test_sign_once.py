@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from parkcredit.audit.models import AuditEntry
 from parkcredit.commitments import services
@@ -36,6 +37,16 @@ def test_the_same_token_signs_once(ent_a_user: Any, ent_a: Any) -> None:
     assert caught.value.existing == signed
     assert f"承诺编号 {signed.number}" in caught.value.messages[0]
     _signed_once(signed)
+
+
+@pytest.mark.parametrize("forged", ["abc", "x" * 65, sign_token_issue().upper()])
+def test_a_token_no_page_was_given_signs_nothing(ent_a_user: Any, ent_a: Any, forged: str) -> None:
+    # Checked by shape, as the repair and objection pages are: a truncated, padded or altered
+    # token is not a page, so nothing is signed and the field says so.
+    with pytest.raises(ValidationError) as caught:
+        commitment_sign(actor=ent_a_user, enterprise=ent_a, template=policy(), sign_token=forged)
+    assert caught.value.message_dict == {"sign_token": ["签署页凭据无效,请重新打开签署页面"]}
+    assert not Commitment.objects.exists()
 
 
 def test_repeats_without_a_shared_token_stay_allowed(
