@@ -34,10 +34,11 @@ from typing import IO, Any, Protocol
 from creditcore.collection.profiles import PROFILES
 from creditcore.collection.readers import SourceRow, open_table_path
 from creditcore.collection.rows import bind_headers, parse_row
+from creditcore.collection.values import CENT
 
 logger = logging.getLogger(__name__)
+# The ledger's amount column holds 18 digits, two of them decimals.
 AMOUNT_LIMIT = Decimal("1e16")
-CENT = Decimal("0.01")
 
 # (column, value as shown, Chinese reason) of one rejected row.
 Problem = tuple[str, str, str]
@@ -139,10 +140,6 @@ class PreparedChunk:
     parse_rejects: list[tuple[RowTuple, list[Problem]]]
     check_rejects: list[tuple[RowTuple, Problem]]
     rows: list[PreparedRow]
-
-
-def source_row(values: RowTuple) -> SourceRow:
-    return SourceRow(*values)
 
 
 def prepared_source(row: PreparedRow) -> SourceRow:

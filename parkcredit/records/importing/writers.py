@@ -25,9 +25,17 @@ from django.db import connection
 from django.utils import timezone
 
 from creditcore.catalogue import METRICS, RELATION_LABELS
-from creditcore.collection.pipeline import KindRule, PayloadJSON, PreparedChunk, prepared_source, record_check
+from creditcore.collection.pipeline import (
+    AMOUNT_LIMIT,
+    KindRule,
+    PayloadJSON,
+    PreparedChunk,
+    prepared_source,
+    record_check,
+)
 from creditcore.collection.readers import SourceRow
 from creditcore.collection.rows import ParsedRow
+from creditcore.collection.values import CENT
 from creditcore.ledger import EventType, InvalidTransition, apply_event
 from parkcredit.enterprises.models import Enterprise, EnterpriseStatus
 from parkcredit.records.models import (
@@ -44,8 +52,6 @@ from parkcredit.records.selectors import events_fold
 
 METRICS_BY_CODE = {m.code: m for m in METRICS}
 RELATION_TYPES = {str(r.value) for r in RELATION_LABELS}
-AMOUNT_LIMIT = Decimal("1e16")
-CENT = Decimal("0.01")
 WEIGHT_QUANTUM = Decimal("0.0001")
 # Content that makes two versions of one source reference differ; payload columns do not count
 # (a re-sent file may add or rename columns without changing the decision).
@@ -551,11 +557,13 @@ class RecordSink:
             with connection.cursor() as cursor:
                 cursor.executemany(self.insert_sql, self.pending)
         with connection.cursor() as cursor:
+            # ORDER BY id: the events get their ids in record order whatever the table's physical
+            # layout (PostgreSQL's COPY may put a row into an earlier page's free space).
             cursor.execute(
                 f"INSERT INTO {RecordEvent._meta.db_table} "
                 "(record_id, event_type, at, recorded_at, actor_id, "
                 "note, payload) SELECT id, %s, %s, %s, %s, '', %s "
-                f"FROM {self.table} WHERE id > %s AND batch_id = %s",
+                f"FROM {self.table} WHERE id > %s AND batch_id = %s ORDER BY id",
                 [
                     EventType.CREATED.value,
                     prep.now_param(self.ctx.now),

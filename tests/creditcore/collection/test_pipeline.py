@@ -93,7 +93,7 @@ def test_chunks_cut_where_the_importer_cuts_and_keep_the_order(tmp_path: Path) -
         "penalty",
         "罚0号",
         False,
-        "minor" if False else first[5],
+        "general",  # a fine (罚款) is a general dishonesty by the profile's rule
         None,
         "2024-05-01",
         "5000.00",
