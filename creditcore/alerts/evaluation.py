@@ -36,11 +36,12 @@ from creditcore.alerts.inputs import (
 )
 from creditcore.alerts.rules import RuleSpec
 from creditcore.catalogue import KINDS_BY_CODE
+from creditcore.repair import add_months
 from creditcore.scoring.frames import resolve_status
 from creditcore.synth import iter_event_chunks, iter_observation_chunks, iter_record_chunks
 from creditcore.synth.enterprises import enterprise_table
 from creditcore.synth.relations import RELATION_TYPES, outcome_arrays, relation_arrays
-from creditcore.synth.spec import ParkSpec, add_months, day_number
+from creditcore.synth.spec import ParkSpec, day_number
 
 NEGATIVE_KINDS = np.array(
     sorted(c for c, k in KINDS_BY_CODE.items() if k.polarity.value == "negative"), dtype=object

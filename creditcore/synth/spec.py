@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+
+# The ledger's month arithmetic (publicity periods, commitments), so generated parks and the
+# platform count months alike.
+from creditcore.repair import add_months
 
 EPOCH = date(1970, 1, 1)
 NAT = np.iinfo(np.int64).min  # a missing date as an int64 day number; .astype("datetime64[D]") -> NaT
@@ -74,12 +77,6 @@ class ParkSpec:
     @property
     def blocks(self) -> int:
         return -(-self.enterprises // BLOCK_ENTERPRISES)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later (clamped to the month's end)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
 def day_number(day: date) -> int:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from creditcore import uscc
 from creditcore.catalogue import KINDS_BY_CODE, METRICS, RECORD_KINDS, Polarity, RelationType
 from creditcore.ledger import OBSERVATION_COLUMNS, RECORD_COLUMNS, Event, EventType, Status, fold
+from creditcore.repair import add_months
 from creditcore.synth import (
     METRIC_SOURCES,
     OUTCOME_KINDS,
@@ -37,7 +38,6 @@ from creditcore.synth.chunks import rechunk
 from creditcore.synth.enterprises import enterprise_table, id_check_digit
 from creditcore.synth.records import variant, variants
 from creditcore.synth.relations import outcome_arrays, relation_arrays
-from creditcore.synth.spec import add_months
 
 SPEC = ParkSpec()
 SHANGHAI = timedelta(hours=8)
