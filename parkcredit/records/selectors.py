@@ -60,17 +60,34 @@ def record_states(record_ids: Sequence[int], moment: datetime) -> dict[int, Reco
     """
     states: dict[int, RecordState] = {}
     for start in range(0, len(record_ids), STATES_CHUNK):
-        events = (
-            RecordEvent.objects.filter(record_id__in=record_ids[start : start + STATES_CHUNK], at__lte=moment)
-            .order_by("record_id", "at", "id")
-            .values_list("record_id", "event_type")
-        )
-        for record_id, event_type in events.iterator(chunk_size=5000):
-            try:
-                states[record_id] = apply_event(states.get(record_id, RecordState()), EventType(event_type))
-            except InvalidTransition:
-                continue
+        chunk = record_ids[start : start + STATES_CHUNK]
+        _fold_into(states, RecordEvent.objects.filter(record_id__in=chunk, at__lte=moment))
     return states
+
+
+def enterprise_record_states(
+    enterprise_ids: Sequence[int], moment: datetime, *, decided_by: date | None = None
+) -> dict[int, RecordState]:
+    """`record_states` of every record of these enterprises (decided by `decided_by`, if given):
+    one query per 900 enterprises, joined in the database, so a park-wide run does not send each
+    record id to the database again."""
+    states: dict[int, RecordState] = {}
+    for start in range(0, len(enterprise_ids), STATES_CHUNK):
+        chunk = enterprise_ids[start : start + STATES_CHUNK]
+        events = RecordEvent.objects.filter(record__enterprise_id__in=chunk, at__lte=moment)
+        if decided_by is not None:
+            events = events.filter(record__decided_on__lte=decided_by)
+        _fold_into(states, events)
+    return states
+
+
+def _fold_into(states: dict[int, RecordState], events: Any) -> None:
+    rows = events.order_by("record_id", "at", "id").values_list("record_id", "event_type")
+    for record_id, event_type in rows.iterator(chunk_size=5000):
+        try:
+            states[record_id] = apply_event(states.get(record_id, RecordState()), EventType(event_type))
+        except InvalidTransition:
+            continue
 
 
 def record_state(record: CreditRecord, as_of: datetime | None = None) -> RecordState:

@@ -28,7 +28,7 @@ from creditcore.scoring.inputs import EnterpriseInput, ObservationInput, RecordI
 from parkcredit.common.crypto import sm3_hex
 from parkcredit.enterprises.models import Enterprise, EnterpriseTag
 from parkcredit.records.models import CreditRecord, Observation
-from parkcredit.records.selectors import record_states
+from parkcredit.records.selectors import enterprise_record_states
 
 # Rating kinds keep their outcome in one payload field (see creditcore.synth.kinds); the scorer
 # reads it as `result`.
@@ -168,7 +168,7 @@ def _extract_records(
             "payload",
         )
     )
-    states = record_states([row[0] for row in rows], moment)
+    states = enterprise_record_states(chunk, moment, decided_by=as_of)
     for pk, ent_id, kind, polarity, severity, decided_on, amount, payload in rows:
         state = states.get(pk)
         if state is None or not state.exists:

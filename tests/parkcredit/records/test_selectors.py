@@ -127,6 +127,22 @@ def test_record_states_fold_many_records_in_chunks_as_of_a_moment(
     assert states[early.pk] == record_state(early, as_of=now - timedelta(hours=36))
 
 
+def test_enterprise_record_states_fold_by_enterprise_in_one_query(ent_a: Any, ent_b: Any) -> None:
+    now = timezone.now()
+    a1 = add(ent_a, "E-1", at=now - timedelta(days=3))
+    a2 = add(ent_a, "E-2", at=now - timedelta(days=3), decided_on=date(2025, 7, 1))
+    b1 = add(ent_b, "E-3", at=now - timedelta(days=3))
+    record_event_append(actor=None, record=b1, event_type="revoked", at=now - timedelta(days=2))
+    with CaptureQueriesContext(connection) as queries:
+        states = selectors.enterprise_record_states([ent_a.pk, ent_b.pk], now, decided_by=date(2025, 6, 30))
+    assert len(queries) == 1  # joined in the database: no record ids sent back
+    assert set(states) == {a1.pk, b1.pk}  # E-2 was decided after the cut
+    assert states[b1.pk].status is Status.REVOKED
+    # The same states as the fold by record ids.
+    assert states == selectors.record_states([a1.pk, b1.pk], now)
+    assert set(selectors.enterprise_record_states([ent_a.pk], now)) == {a1.pk, a2.pk}
+
+
 def test_record_list_filters(ent_a: Any, ent_b: Any, park_admin: Any, bank_user: Any) -> None:
     penalty = add(ent_a, "P-1", severity="serious", decided_on=date(2024, 5, 1))
     arrears = add(ent_a, "T-1", kind="tax-arrears", decided_on=date(2025, 2, 1))
