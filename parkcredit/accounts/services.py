@@ -395,6 +395,10 @@ def api_token_create(*, actor: Any, user: User, name: str, ip: str | None = None
     if len(name) > 100:
         raise ValidationError({"name": _("令牌名称最多 100 个字符,当前 %(n)d 个") % {"n": len(name)}})
     raw = secrets.token_urlsafe(32)
+    while raw.startswith("-"):
+        # The prefix is what staff type after `parkcredit token revoke`; one starting with "-"
+        # would read as an option there (one token in 64 would be hard to revoke).
+        raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=name, digest=_token_digest(raw), prefix=raw[:_TOKEN_PREFIX_LENGTH]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -181,6 +182,16 @@ def test_command_revokes_by_prefix(dept_staff: User) -> None:
     assert api_token_authenticate(raw) is None
     with pytest.raises(CommandError, match="没有前缀"):
         run("revoke", token.prefix)
+
+
+def test_a_token_never_starts_with_a_dash(dept_staff: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One raw token in 64 would: its prefix would read as an option to `token revoke`.
+    drawn = iter(["-dashfirst" + "a" * 33, "plainfirst" + "b" * 33])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
+    raw, token = api_token_create(actor=None, user=dept_staff, name="a")
+    assert raw.startswith("plainfirst") and token.prefix == "plainfir"
+    out, _ = run("revoke", token.prefix)
+    assert "已吊销" in out
 
 
 def test_command_refuses_an_ambiguous_prefix(dept_staff: User) -> None:
